@@ -1,0 +1,80 @@
+"""The ``workbench`` command.
+
+Every command has ``--help``. A user mistake is one line on stderr and a non-zero exit
+(DESIGN §3: 2 bad input or usage, 3 quota or tier limit, 4 provider failure), never a
+traceback; :func:`main` maps the error tree to exit codes in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from workbench import __version__
+from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
+from workbench.db import migrate
+from workbench.errors import WorkbenchError
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run one command's async work to completion."""
+    return asyncio.run(coro)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbench")
+def cli() -> None:
+    """Translation Workbench: admin and batch translation for a machine-translation service.
+
+    Configuration comes from the environment (and a .env file): WORKBENCH_DATA_DIR,
+    WORKBENCH_DATABASE_URL, WORKBENCH_SECRET_KEY and the provider keys. See README.md.
+    """
+
+
+@cli.command()
+def init() -> None:
+    """Create the database schema or upgrade it to the latest version.
+
+    Safe to run again: an up-to-date database is left as it is. Uses the SQLite file in
+    WORKBENCH_DATA_DIR unless WORKBENCH_DATABASE_URL names another database.
+    """
+    settings = get_settings()
+    url = settings.async_database_url
+    if url.get_backend_name() == "sqlite":
+        ensure_data_dir(settings)
+    secret_key(settings)  # generated once outside production, so later commands agree on it
+    result = run(migrate.upgrade(url))
+    where = describe_url(url)
+    if result.changed:
+        start = result.before or "empty"
+        click.echo(f"Database {where} upgraded from {start} to {result.after}.")
+    else:
+        click.echo(f"Database {where} is up to date ({result.after}).")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command group and turn our errors into one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="workbench", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except WorkbenchError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

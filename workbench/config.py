@@ -1,0 +1,185 @@
+"""Settings from the environment and a ``.env`` file (DESIGN §3).
+
+Secrets are ``SecretStr``: they never appear in a ``repr``, a log line or an error.
+``get_settings()`` is cached; tests and long-lived processes that change the environment
+call ``get_settings.cache_clear()``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from workbench.errors import ConfigError
+
+DATABASE_FILE = "workbench.db"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "production"] = Field(
+        "development", validation_alias=_env("WORKBENCH_ENV")
+    )
+    data_dir: Path = Field(Path("workbench-data"), validation_alias=_env("WORKBENCH_DATA_DIR"))
+    database_url: str | None = Field(None, validation_alias=_env("WORKBENCH_DATABASE_URL"))
+    secret_key: SecretStr | None = Field(None, validation_alias=_env("WORKBENCH_SECRET_KEY"))
+
+    deepl_auth_key: SecretStr | None = Field(None, validation_alias=_env("DEEPL_AUTH_KEY"))
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    google_cloud_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("GOOGLE_CLOUD_API_KEY")
+    )
+
+    deepl_url: str | None = Field(None, validation_alias=_env("WORKBENCH_DEEPL_URL"))
+    openai_url: str | None = Field(None, validation_alias=_env("WORKBENCH_OPENAI_URL"))
+    google_url: str | None = Field(None, validation_alias=_env("WORKBENCH_GOOGLE_URL"))
+    google_cloud_url: str | None = Field(None, validation_alias=_env("WORKBENCH_GOOGLE_CLOUD_URL"))
+    ollama_url: str = Field(
+        "http://127.0.0.1:11434", validation_alias=_env("WORKBENCH_OLLAMA_URL", "OLLAMA_HOST")
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("ollama_url")
+    @classmethod
+    def _ollama_scheme(cls, value: str) -> str:
+        # OLLAMA_HOST is often given as "host:port" without a scheme, as ollama itself accepts.
+        value = value.strip().rstrip("/")
+        return value if "://" in value else f"http://{value}"
+
+    @field_validator(
+        "database_url", "deepl_url", "openai_url", "google_url", "google_cloud_url", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def async_database_url(self) -> URL:
+        """The database URL with its async driver; the SQLite file in the data dir by default."""
+        if self.database_url is None:
+            return make_url(f"sqlite+aiosqlite:///{self.data_dir / DATABASE_FILE}")
+        return to_async_url(self.database_url)
+
+
+def to_async_url(raw: str) -> URL:
+    """Convert any accepted database URL form to its async driver.
+
+    ``postgres://`` and ``postgresql://`` (and sync PostgreSQL drivers) become
+    ``postgresql+asyncpg://``; ``sqlite://`` becomes ``sqlite+aiosqlite://``. A libpq
+    ``sslmode`` parameter becomes asyncpg's ``ssl``.
+    """
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError as exc:
+        raise ConfigError(
+            "WORKBENCH_DATABASE_URL is not a database URL; use sqlite:///PATH or "
+            "postgresql://USER@HOST/DB"
+        ) from exc
+    backend, _, _driver = url.drivername.partition("+")
+    if backend in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+asyncpg")
+        if "sslmode" in url.query:
+            query = dict(url.query)
+            query["ssl"] = query.pop("sslmode")
+            url = url.set(query=query)
+        return url
+    if backend == "sqlite":
+        return url.set(drivername="sqlite+aiosqlite")
+    raise ConfigError(
+        f"WORKBENCH_DATABASE_URL uses an unsupported database {backend!r}; "
+        "use sqlite:///PATH or postgresql://USER@HOST/DB"
+    )
+
+
+def describe_url(url: URL) -> str:
+    """The URL as it may be shown to a person: never with its password."""
+    return url.render_as_string(hide_password=True)
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The server secret (API-key HMAC, sessions).
+
+    From ``WORKBENCH_SECRET_KEY``; outside production, generated once into the data dir
+    with mode 0600 and reused from there.
+    """
+    if settings.secret_key is not None:
+        value = settings.secret_key.get_secret_value()
+        if len(value) < 32:
+            raise ConfigError("WORKBENCH_SECRET_KEY is too short; use at least 32 characters")
+        return value.encode()
+    if settings.is_production:
+        raise ConfigError("WORKBENCH_SECRET_KEY must be set when WORKBENCH_ENV=production")
+    path = settings.data_dir / SECRET_KEY_FILE
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    ensure_data_dir(settings)
+    key = secrets.token_urlsafe(48).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process generated it first: use theirs
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot write the secret key to {path}: {exc.strerror}") from exc
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """Create the data dir if needed and check it is writable."""
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the data directory {path}: {exc.strerror}; "
+            "set WORKBENCH_DATA_DIR to a writable folder"
+        ) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"the data directory {path} is not writable; "
+            "set WORKBENCH_DATA_DIR to a writable folder"
+        )
+    return path
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = _env_name(problem["loc"])
+        raise ConfigError(f"{name} is not valid: {problem['msg']}") from exc
+
+
+def _env_name(location: tuple[int | str, ...]) -> str:
+    field = Settings.model_fields.get(str(location[0])) if location else None
+    alias = field.validation_alias if field else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return ".".join(str(part) for part in location) or "a setting"

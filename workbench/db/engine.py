@@ -1,0 +1,134 @@
+"""The async engine and session factory for SQLite (embedded) and PostgreSQL (production).
+
+SQLite connections get foreign keys, WAL and a busy timeout; we emit ``BEGIN`` ourselves
+so a transaction that reads before it writes can start as ``BEGIN IMMEDIATE``
+(:func:`begin_write`) instead of failing to upgrade its lock under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from workbench.config import Settings, describe_url, ensure_data_dir, get_settings
+from workbench.errors import DatabaseUnavailable
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
+_BEGIN_OPTION = "sqlite_begin"
+_BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+
+
+class Database:
+    """One engine and its session factory; ``async with db.session() as s`` per task."""
+
+    def __init__(self, url: URL, *, sqlite_foreign_keys: bool = True, **engine_args: Any) -> None:
+        self.url = url
+        self.engine: AsyncEngine = _create_engine(url, sqlite_foreign_keys, engine_args)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Database:
+        settings = settings or get_settings()
+        url = settings.async_database_url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            ensure_data_dir(settings)
+        return cls(url, **kwargs)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    def session(self) -> AsyncSession:
+        return self.sessionmaker()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.dispose()
+
+    async def ping(self) -> None:
+        """Check the database answers, with one clear error if it does not."""
+        with unavailable_as_error(self.url):
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Start the session's transaction as a writer: ``BEGIN IMMEDIATE`` on SQLite.
+
+    Call it first, before the transaction reads anything. Elsewhere it just begins.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_write() must start the transaction, not join one")
+    await session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+
+
+@contextmanager
+def unavailable_as_error(url: URL) -> Iterator[None]:
+    """Map a failure to reach the database into one line a person can act on."""
+    try:
+        yield
+    except (OSError, TimeoutError, exc.DBAPIError) as error:
+        reason = _reason(error)
+        raise DatabaseUnavailable(
+            f"cannot use the database {describe_url(url)}: {reason}; "
+            "check WORKBENCH_DATABASE_URL (or WORKBENCH_DATA_DIR for SQLite)"
+        ) from error
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    if isinstance(original, ConnectionRefusedError):
+        return "connection refused (is the server running?)"
+    text = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if isinstance(original, OSError) and original.strerror:
+        text = original.strerror
+    return text or type(original).__name__
+
+
+def _create_engine(url: URL, sqlite_foreign_keys: bool, engine_args: dict[str, Any]) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, **engine_args)
+        _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
+        return engine
+    engine_args.setdefault("pool_pre_ping", True)
+    connect_args = engine_args.pop("connect_args", {})
+    connect_args.setdefault("timeout", POSTGRES_CONNECT_TIMEOUT_S)
+    return create_async_engine(url, connect_args=connect_args, **engine_args)
+
+
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Stop the driver from emitting BEGIN on its own; _on_begin does it instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        if mode not in _BEGIN_MODES:
+            raise ValueError(f"unknown SQLite transaction mode {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}")
