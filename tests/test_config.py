@@ -1,0 +1,108 @@
+"""Settings: URL conversion, secrets kept out of sight, the generated secret key."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from workbench.config import Settings, describe_url, get_settings, secret_key, to_async_url
+from workbench.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db:5432/wb", "postgresql+asyncpg://u:p@db:5432/wb"),
+        ("postgresql://u:p@db/wb", "postgresql+asyncpg://u:p@db/wb"),
+        ("postgresql+asyncpg://u@db/wb", "postgresql+asyncpg://u@db/wb"),
+        ("postgresql+psycopg2://u@db/wb", "postgresql+asyncpg://u@db/wb"),
+        ("postgres://u@db/wb?sslmode=require", "postgresql+asyncpg://u@db/wb?ssl=require"),
+        ("sqlite:///relative.db", "sqlite+aiosqlite:///relative.db"),
+        ("sqlite:////abs/path/wb.db", "sqlite+aiosqlite:////abs/path/wb.db"),
+        ("sqlite+aiosqlite:////abs/wb.db", "sqlite+aiosqlite:////abs/wb.db"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("  postgresql://u@db/wb  ", "postgresql+asyncpg://u@db/wb"),
+    ],
+)
+def test_every_accepted_url_form_gets_its_async_driver(given: str, expected: str) -> None:
+    assert to_async_url(given).render_as_string(hide_password=False) == expected
+
+
+@pytest.mark.parametrize("given", ["mysql://u@db/wb", "not a url", "oracle://x"])
+def test_unsupported_urls_are_one_clear_error(given: str) -> None:
+    with pytest.raises(ConfigError, match="WORKBENCH_DATABASE_URL"):
+        to_async_url(given)
+
+
+def test_password_in_url_is_never_shown() -> None:
+    url = to_async_url("postgresql://admin:s3cr3t-pw@db/wb")
+    assert "s3cr3t-pw" not in describe_url(url)
+    assert "s3cr3t-pw" not in repr(url)
+
+
+def test_default_database_is_sqlite_in_the_data_dir(isolated_settings: Path) -> None:
+    url = get_settings().async_database_url
+    assert url.drivername == "sqlite+aiosqlite"
+    assert url.database == str(isolated_settings / "workbench.db")
+
+
+def test_database_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", "postgres://u@h/d")
+    assert get_settings().async_database_url.drivername == "postgresql+asyncpg"
+
+
+def test_secrets_never_appear_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "deepl-secret-value")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret-value")
+    monkeypatch.setenv("WORKBENCH_SECRET_KEY", "x" * 40)
+    settings = get_settings()
+    shown = repr(settings) + str(settings) + str(settings.model_dump())
+    for secret in ("deepl-secret-value", "sk-openai-secret-value", "x" * 40):
+        assert secret not in shown
+    assert settings.deepl_auth_key is not None
+    assert settings.deepl_auth_key.get_secret_value() == "deepl-secret-value"
+
+
+def test_ollama_host_without_scheme_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", "0.0.0.0:11434")
+    assert get_settings().ollama_url == "http://0.0.0.0:11434"
+    monkeypatch.setenv("WORKBENCH_OLLAMA_URL", "http://gpu-box:11434/")
+    get_settings.cache_clear()
+    assert get_settings().ollama_url == "http://gpu-box:11434"
+
+
+def test_invalid_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_ENV", "staging")
+    with pytest.raises(ConfigError, match="WORKBENCH_ENV"):
+        get_settings()
+
+
+def test_secret_key_is_generated_once_with_private_mode(isolated_settings: Path) -> None:
+    first = secret_key(get_settings())
+    second = secret_key(Settings())
+    assert first == second
+    assert len(first) >= 32
+    mode = stat.S_IMODE((isolated_settings / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_secret_key_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_SECRET_KEY", "k" * 32)
+    assert secret_key(get_settings()) == b"k" * 32
+
+
+def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="too short"):
+        secret_key(get_settings())
+
+
+def test_production_requires_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, isolated_settings: Path
+) -> None:
+    monkeypatch.setenv("WORKBENCH_ENV", "production")
+    with pytest.raises(ConfigError, match="WORKBENCH_SECRET_KEY must be set"):
+        secret_key(get_settings())
+    assert not (isolated_settings / "secret_key").exists()

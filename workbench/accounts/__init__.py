@@ -1,0 +1,1 @@
+"""Accounts: users, roles, tiers and pricing, quotas, API keys, passwords, audit."""
