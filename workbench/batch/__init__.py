@@ -1,0 +1,1 @@
+"""Batch translation: file formats, jobs, translation memory, the engine and the worker."""

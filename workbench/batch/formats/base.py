@@ -1,0 +1,77 @@
+"""What every file format provides: segments to translate and a way to write them back.
+
+A format reads bytes into a :class:`Document`: the ordered text slots it found (each a
+:class:`Segment`) and a renderer that puts one translation per slot back in place,
+keeping everything else (structure, markup, timings, other columns, formatting). Slots
+the engine does not translate (empty, whitespace) get their own text back. A malformed
+file raises :class:`~workbench.errors.InvalidInput` from ``read``: nothing is written.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from workbench.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    # Where the text comes from, for reports: "line 12", "menu.file.open", "row 3, title".
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    columns: tuple[str, ...] = ()
+    source_lang: str = ""
+    target_lang: str = ""
+
+
+@dataclass
+class Document:
+    segments: list[Segment]
+    renderer: Callable[[Sequence[str]], bytes] = field(repr=False)
+
+    @property
+    def texts(self) -> list[str]:
+        return [segment.text for segment in self.segments]
+
+    def render(self, translations: Sequence[str]) -> bytes:
+        if len(translations) != len(self.segments):
+            raise ValueError(
+                f"{len(translations)} translations given for {len(self.segments)} segments"
+            )
+        return self.renderer(translations)
+
+
+class FileFormat(ABC):
+    name: ClassVar[str]
+    extensions: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def read(self, data: bytes, options: FormatOptions) -> Document:
+        """Parse ``data``; raise InvalidInput with a clear message if it is malformed."""
+
+
+def decode_utf8(data: bytes, kind: str) -> str:
+    """Text formats that are UTF-8 by definition (JSON, SRT, Markdown, PO default)."""
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(f"this is not a {kind} file: it contains binary data")
+    boms = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+    for bom, encoding in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(f"this {kind} file is not valid {encoding}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"this {kind} file is not UTF-8 (first bad byte on line {line}); save it as UTF-8"
+        ) from exc

@@ -1,0 +1,133 @@
+"""Spreadsheets: the chosen columns are translated, every other cell is kept.
+
+CSV keeps its delimiter and encoding; XLSX is edited in place with openpyxl, so styles,
+formulas, other sheets and column widths survive. Columns are chosen by header name; the
+first sheet is used unless the workbook has the column only on another one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
+from workbench.errors import InvalidInput
+from workbench.textfiles import decode_text, sniff_delimiter
+
+
+def _missing(wanted: Sequence[str], header: Sequence[str]) -> InvalidInput:
+    shown = ", ".join(repr(h) for h in header if h) or "none"
+    return InvalidInput(
+        f"column {', '.join(repr(w) for w in wanted)} not found; the file has: {shown}"
+    )
+
+
+def _choose(columns: tuple[str, ...], header: Sequence[str]) -> list[int]:
+    if not columns:
+        raise InvalidInput(
+            "say which column to translate (--column NAME); the file has: "
+            + ", ".join(repr(h) for h in header if h)
+        )
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise _missing(missing, header)
+    return [list(header).index(c) for c in columns]
+
+
+class Csv(FileFormat):
+    name = "csv"
+    extensions = (".csv", ".tsv")
+
+    def read(self, data: bytes, options: FormatOptions) -> Document:
+        decoded = decode_text(data, "CSV")
+        delimiter = sniff_delimiter(decoded.text)
+        try:
+            rows = list(
+                csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
+            )
+        except csv.Error as exc:
+            raise InvalidInput(f"this CSV file is malformed: {exc}") from exc
+        if not rows:
+            raise InvalidInput("this CSV file is empty")
+        header = rows[0]
+        chosen = _choose(options.columns, header)
+        slots: list[tuple[int, int]] = []
+        segments: list[Segment] = []
+        for row_number, row in enumerate(rows[1:], start=2):
+            for column in chosen:
+                if column < len(row):
+                    slots.append((row_number - 1, column))
+                    segments.append(Segment(row[column], f"row {row_number}, {header[column]}"))
+
+        def render(translations: Sequence[str]) -> bytes:
+            out_rows = [list(row) for row in rows]
+            for (row, column), translated in zip(slots, translations, strict=True):
+                out_rows[row][column] = translated
+            buffer = io.StringIO(newline="")
+            csv.writer(buffer, delimiter=delimiter, lineterminator=decoded.newline).writerows(
+                out_rows
+            )
+            return decoded.encode(buffer.getvalue())
+
+        return Document(segments, render)
+
+
+class Xlsx(FileFormat):
+    name = "xlsx"
+    extensions = (".xlsx",)
+
+    def read(self, data: bytes, options: FormatOptions) -> Document:
+        book = _load(data)
+        sheet = _sheet_with(book, options.columns)
+        header = [str(c.value) if c.value is not None else "" for c in sheet[1]]
+        chosen = _choose(options.columns, header)
+        cells: list[str] = []
+        segments: list[Segment] = []
+        for row in sheet.iter_rows(min_row=2):
+            for column in chosen:
+                if column >= len(row):
+                    continue
+                cell = row[column]
+                # Numbers, dates and formulas are data, not text to translate.
+                if isinstance(cell.value, str) and cell.data_type == "s":
+                    cells.append(cell.coordinate)
+                    segments.append(
+                        Segment(cell.value, f"{sheet.title}!{cell.coordinate}, {header[column]}")
+                    )
+        title = sheet.title
+
+        def render(translations: Sequence[str]) -> bytes:
+            fresh = _load(data)
+            target = fresh[title]
+            for coordinate, translated in zip(cells, translations, strict=True):
+                cell = target[coordinate]
+                cell.value = translated
+                # openpyxl would take a translation starting with "=" for a formula.
+                cell.data_type = "s"
+            out = io.BytesIO()
+            fresh.save(out)
+            return out.getvalue()
+
+        return Document(segments, render)
+
+
+def _load(data: bytes) -> openpyxl.Workbook:
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data))
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput("this is not an Excel .xlsx workbook (or it is damaged)") from exc
+
+
+def _sheet_with(book: openpyxl.Workbook, columns: tuple[str, ...]) -> Worksheet:
+    for sheet in book.worksheets:
+        header = {str(c.value) for c in sheet[1] if c.value is not None}
+        if columns and all(c in header for c in columns):
+            return sheet
+    first: Worksheet = book.worksheets[0]
+    return first
