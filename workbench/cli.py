@@ -58,6 +58,21 @@ def init() -> None:
         click.echo(f"Database {where} is up to date ({result.after}).")
 
 
+@cli.command("providers")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=120),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for each provider's answer; all are checked at once.",
+)
+def providers_command(timeout: float) -> None:
+    """Show each provider: configured or not, reachable or not, default model, models."""
+    from workbench.providers import status  # imports every provider SDK: only when asked
+
+    click.echo(status.format_table(run(status.check_providers(get_settings(), wait=timeout))))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command group and turn our errors into one line and an exit code."""
     try:

@@ -1,0 +1,1 @@
+"""Local fake provider servers that speak each provider's documented wire format."""

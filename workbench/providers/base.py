@@ -1,0 +1,432 @@
+"""The provider interface and everything providers share.
+
+A provider module sets class attributes (its facts: name, limits, glossary support,
+default model) and implements the wire: ``_translate_batch`` for one request's worth of
+texts, ``list_models``, ``_fetch_languages`` and ``check``. This base class does the
+rest the same way for all of them: validating input, languages and options, applying
+glossaries by the provider's support mode, splitting by the provider's limits, running
+batches concurrently, and sending every request through :meth:`Provider._call` —
+bounded concurrency, ``aiolimiter`` pacing, a timeout, retries with backoff on rate
+limits and outages, and a cooldown after auth or quota errors so a refusing provider
+is not hammered.
+
+Secrets: a provider keeps its key as a ``SecretStr`` and hands the plain value only to
+its client; neither its ``repr`` nor any error it raises contains it.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Self, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from aiolimiter import AsyncLimiter
+from pydantic import SecretStr
+
+from workbench.config import Settings
+from workbench.errors import (
+    ConfigError,
+    InvalidInput,
+    ProviderAuthError,
+    ProviderBadResponse,
+    ProviderError,
+    ProviderQuotaExceeded,
+    ProviderUnavailable,
+    UnsupportedLanguage,
+)
+from workbench.providers import placeholders
+from workbench.providers.batching import split_batches, utf8_size
+from workbench.providers.glossary import GlossarySpec, GlossarySupport
+from workbench.providers.languages import Language, is_language_tag, primary_subtag
+from workbench.providers.retry import RetryPolicy, with_retries
+
+T = TypeVar("T")
+log = logging.getLogger("workbench.providers")
+
+LanguageRole = Literal["source", "target"]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRequest:
+    """Everything but the texts that one provider request needs, already validated."""
+
+    target: str
+    source: str | None
+    model: str | None
+    glossary: GlossarySpec | None  # set only when the provider applies it (native, prompt)
+    options: Mapping[str, object]
+
+
+class Provider(abc.ABC):
+    """One translation provider; use one instance per event loop and close it."""
+
+    # --- facts, set by each provider ----------------------------------------------
+    name: ClassVar[str]
+    label: ClassVar[str]
+    unofficial: ClassVar[bool] = False
+    requires_key: ClassVar[bool] = False
+    key_env: ClassVar[str | None] = None  # where users set the key, for messages
+    max_texts_per_request: ClassVar[int]
+    max_bytes_per_request: ClassVar[int]
+    glossary_support: ClassVar[GlossarySupport]
+    default_model: ClassVar[str | None] = None
+    models: ClassVar[tuple[str, ...]] = ()  # fixed model choices; empty when none or live
+    live_models: ClassVar[bool] = False  # models come from the provider's API
+    any_language: ClassVar[bool] = False  # takes any well-formed language tag (LLMs)
+    default_base_url: ClassVar[str | None] = None
+    supported_options: ClassVar[frozenset[str]] = frozenset()
+    default_concurrency: ClassVar[int] = 4
+
+    # --- tunables: class defaults, overridable per instance ------------------------
+    timeout: float = 30.0  # seconds for one request
+    requests_per_second: float = 10.0
+    retry: RetryPolicy = RetryPolicy()
+    cooldown: float = 300.0  # seconds a provider rests after an auth or quota error
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr | str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        cooldown: float | None = None,
+        concurrency: int | None = None,
+        requests_per_second: float | None = None,
+    ) -> None:
+        if isinstance(api_key, str):
+            api_key = SecretStr(api_key)
+        if api_key is not None and not api_key.get_secret_value().strip():
+            api_key = None
+        if self.requires_key and api_key is None:
+            raise ConfigError(f"{self.name} is not configured: set {self.key_env}")
+        self._api_key = api_key
+        self.base_url = (base_url or self._default_url() or "").rstrip("/")
+        if timeout is not None:
+            self.timeout = timeout
+        if retry is not None:
+            self.retry = retry
+        if cooldown is not None:
+            self.cooldown = cooldown
+        if requests_per_second is not None:
+            self.requests_per_second = requests_per_second
+        self.concurrency = concurrency or self.default_concurrency
+        if self.concurrency < 1 or self.requests_per_second <= 0:
+            raise ValueError("concurrency and requests_per_second must be positive")
+        self._slots = asyncio.Semaphore(self.concurrency)
+        # Capacity 1: requests are spaced evenly rather than sent in bursts.
+        self._pace = AsyncLimiter(1, 1 / self.requests_per_second)
+        self._cooling: tuple[type[ProviderError], str, float] | None = None
+        self._languages: list[Language] | None = None
+
+    # --- construction from settings ------------------------------------------------
+    @classmethod
+    def configured_key(cls, settings: Settings) -> SecretStr | None:
+        """The key this provider takes from settings; ``None`` when it needs none."""
+        return None
+
+    @classmethod
+    def configured_url(cls, settings: Settings) -> str | None:
+        """The endpoint override this provider takes from settings."""
+        return None
+
+    @classmethod
+    def is_configured(cls, settings: Settings) -> bool:
+        key = cls.configured_key(settings)
+        return not cls.requires_key or (key is not None and bool(key.get_secret_value().strip()))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> Self:
+        arguments: dict[str, Any] = {
+            "api_key": cls.configured_key(settings),
+            "base_url": cls.configured_url(settings),
+        }
+        arguments.update(overrides)
+        return cls(**arguments)
+
+    # --- the interface ---------------------------------------------------------------
+    async def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        target: str,
+        source: str | None = None,
+        model: str | None = None,
+        glossary: GlossarySpec | None = None,
+        **options: object,
+    ) -> list[str]:
+        """Translate ``texts`` into ``target``; same length and order as the input.
+
+        Any number and size of texts is accepted: they are split by the provider's
+        limits. Blank texts come back unchanged without being sent. ``source`` is
+        auto-detected where the provider can (and defaults to the glossary's).
+        """
+        items = self._checked_texts(texts)
+        if not items:
+            return []
+        request = await self._prepare(target, source, model, glossary, options)
+        todo = [index for index, text in enumerate(items) if text.strip()]
+        protected: dict[int, placeholders.Protected] = {}
+        if glossary is not None and request.glossary is None:  # placeholder mode
+            protected = {index: placeholders.protect(items[index], glossary) for index in todo}
+        sendable = [protected[i].text if protected else items[i] for i in todo]
+        batches = split_batches(
+            sendable,
+            max_texts=self.max_texts_per_request,
+            max_bytes=self.max_bytes_per_request,
+            provider=self.name,
+            size=self.wire_size,
+            positions=todo,
+        )
+        results = list(items)
+
+        async def run(batch: range) -> None:
+            chunk = [sendable[i] for i in batch]
+            translated = await self._translate_batch(chunk, request)
+            if len(translated) != len(chunk):
+                raise ProviderBadResponse(
+                    self.name, f"returned {len(translated)} translations for {len(chunk)} texts"
+                )
+            for position, text in zip(batch, translated, strict=True):
+                index = todo[position]
+                restored = placeholders.restore(text, protected[index]) if protected else text
+                results[index] = restored
+
+        await _run_all([run(batch) for batch in batches])
+        return results
+
+    async def _prepare(
+        self,
+        target: str,
+        source: str | None,
+        model: str | None,
+        glossary: GlossarySpec | None,
+        options: Mapping[str, object],
+    ) -> BatchRequest:
+        """Check everything but the texts; the request carries what the wire needs."""
+        self._check_options(options)
+        chosen_model = self._resolve_model(model)
+        if glossary is not None and source is None:
+            source = glossary.source_lang
+        target = await self.validate_language(target, role="target")
+        if source is not None:
+            source = await self.validate_language(source, role="source")
+        if glossary is not None:
+            _check_glossary_pair(glossary, source, target)
+        applied = (
+            glossary is not None
+            and self._glossary_mode(glossary) is not GlossarySupport.PLACEHOLDER
+        )
+        return BatchRequest(
+            target=target,
+            source=source,
+            model=chosen_model,
+            glossary=glossary if applied else None,
+            options=dict(options),
+        )
+
+    @abc.abstractmethod
+    async def _translate_batch(self, texts: list[str], request: BatchRequest) -> list[str]:
+        """Translate texts that fit one request; send each request through ``_call``."""
+
+    async def list_models(self) -> list[str]:
+        """The models a caller may pass to ``translate`` (live where the API lists them)."""
+        return list(self.models)
+
+    async def list_languages(self) -> list[Language]:
+        if self._languages is None:
+            self._languages = await self._fetch_languages()
+        return list(self._languages)
+
+    @abc.abstractmethod
+    async def _fetch_languages(self) -> list[Language]:
+        """The provider's languages, fetched once per instance."""
+
+    async def validate_language(self, code: str, *, role: LanguageRole = "target") -> str:
+        """The provider's spelling of ``code``; UnsupportedLanguage if it is not offered."""
+        if self.any_language:
+            if not is_language_tag(code.strip()):
+                raise UnsupportedLanguage(
+                    self.name, f"{code!r} is not a language code such as 'fr' or 'pt-BR'"
+                )
+            return code.strip()
+        languages = [
+            language
+            for language in await self.list_languages()
+            if (language.source if role == "source" else language.target)
+        ]
+        wanted = code.strip().lower()
+        for language in languages:
+            if language.code.lower() == wanted:
+                return language.code
+        related = sorted(
+            lang.code for lang in languages if primary_subtag(lang.code) == primary_subtag(code)
+        )
+        hint = (
+            f"choose one of {', '.join(related)}"
+            if related
+            else "see `workbench providers` for the provider's languages"
+        )
+        raise UnsupportedLanguage(
+            self.name, f"{code!r} is not a {role} language this provider offers; {hint}"
+        )
+
+    @abc.abstractmethod
+    async def check(self) -> None:
+        """One cheap request proving the provider answers and accepts our credentials."""
+
+    async def aclose(self) -> None:
+        """Release connections; the provider must not be used afterwards."""
+        self._languages = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        where = _display_url(self.base_url) if self.base_url else "offline"
+        return f"<{type(self).__name__} {self.name!r} {where}>"
+
+    # --- for provider modules -------------------------------------------------------------
+    def wire_size(self, text: str) -> int:
+        """Bytes ``text`` adds to a request, counted against ``max_bytes_per_request``."""
+        return utf8_size(text)
+
+    def _default_url(self) -> str | None:
+        """The endpoint when settings name none (may depend on the key)."""
+        return self.default_base_url
+
+    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Send one request: paced, bounded, timed out, retried, cooled down on refusal."""
+
+        async def attempt() -> T:
+            self._check_cooldown()
+            async with self._slots:
+                await self._pace.acquire()
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        return await operation()
+                except TimeoutError as exc:
+                    raise ProviderUnavailable(
+                        self.name, f"no reply within {self.timeout:g} s"
+                    ) from exc
+                except (ProviderAuthError, ProviderQuotaExceeded) as error:
+                    self._start_cooldown(error)
+                    raise
+
+        return await with_retries(attempt, self.retry)
+
+    def _secret(self) -> str:
+        """The plain key, for handing to a client; never put it in a message."""
+        if self._api_key is None:
+            raise ConfigError(f"{self.name} is not configured: set {self.key_env}")
+        return self._api_key.get_secret_value()
+
+    def _redact(self, text: str) -> str:
+        """Third-party text (an SDK's message, a response body) safe to show."""
+        if self._api_key is not None:
+            secret = self._api_key.get_secret_value()
+            text = text.replace(secret, "[redacted]")
+        return text[:300]
+
+    def _glossary_mode(self, glossary: GlossarySpec) -> GlossarySupport:
+        """How this call applies ``glossary``: a native glossary needs its remote copy."""
+        if self.glossary_support is GlossarySupport.NATIVE and glossary.remote_id is None:
+            log.info("%s: the glossary has no copy here; protecting its terms instead", self.name)
+            return GlossarySupport.PLACEHOLDER
+        return self.glossary_support
+
+    # --- internals -------------------------------------------------------------------------
+    def _checked_texts(self, texts: Sequence[str]) -> list[str]:
+        if isinstance(texts, str):
+            raise InvalidInput(f"{self.name}: pass a list of texts, not a single string")
+        items = list(texts)
+        for index, text in enumerate(items):
+            if not isinstance(text, str):
+                raise InvalidInput(
+                    f"{self.name}: text {index + 1} is a {type(text).__name__}, not a string"
+                )
+        return items
+
+    def _check_options(self, options: Mapping[str, object]) -> None:
+        unknown = sorted(set(options) - self.supported_options)
+        if unknown:
+            accepted = ", ".join(sorted(self.supported_options)) or "none"
+            raise InvalidInput(
+                f"{self.name}: unknown option(s) {', '.join(unknown)}; accepted: {accepted}"
+            )
+
+    def _resolve_model(self, model: str | None) -> str | None:
+        if model is None or model == self.default_model:
+            return self.default_model
+        if self.live_models:
+            return model
+        if not self.models:
+            raise InvalidInput(f"{self.name} has no model choice; leave the model unset")
+        if model not in self.models:
+            raise InvalidInput(
+                f"{self.name}: unknown model {model!r}; choose one of {', '.join(self.models)}"
+            )
+        return model
+
+    def _check_cooldown(self) -> None:
+        if self._cooling is None:
+            return
+        kind, detail, until = self._cooling
+        remaining = until - time.monotonic()
+        if remaining <= 0:
+            self._cooling = None
+            return
+        raise kind(self.name, f"{detail} (not asking again for {remaining:.0f} s)")
+
+    def _start_cooldown(self, error: ProviderError) -> None:
+        detail = error.message.removeprefix(f"{self.name}: ")
+        self._cooling = (type(error), detail, time.monotonic() + self.cooldown)
+        log.warning("%s; pausing this provider for %g s", error, self.cooldown)
+
+
+def _check_glossary_pair(glossary: GlossarySpec, source: str | None, target: str) -> None:
+    pairs = (("source", glossary.source_lang, source), ("target", glossary.target_lang, target))
+    for role, glossary_lang, requested in pairs:
+        if requested is not None and primary_subtag(glossary_lang) != primary_subtag(requested):
+            raise InvalidInput(
+                f"the glossary is for {role} language {glossary_lang!r}, "
+                f"but the {role} language is {requested!r}"
+            )
+
+
+async def _run_all(coroutines: Sequence[Coroutine[Any, Any, None]]) -> None:
+    """Run concurrently; on the first failure cancel the rest and raise that failure."""
+    tasks = [asyncio.create_task(coroutine) for coroutine in coroutines]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in tasks:
+            failure = task.exception() if task.done() and not task.cancelled() else None
+            if failure is not None:
+                raise failure
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _display_url(url: str) -> str:
+    """A URL without user info or query (either may carry credentials)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
