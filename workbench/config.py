@@ -12,6 +12,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("workbench-data"), validation_alias=_env("WORKBENCH_DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_env("WORKBENCH_DATABASE_URL"))
     secret_key: SecretStr | None = Field(None, validation_alias=_env("WORKBENCH_SECRET_KEY"))
+    # `workbench init --admin-email`: the first admin's password, else prompted or generated.
+    admin_password: SecretStr | None = Field(
+        None, validation_alias=_env("WORKBENCH_ADMIN_PASSWORD")
+    )
+    # Where a quota day and month begin and end (an IANA zone name).
+    quota_timezone: str = Field("UTC", validation_alias=_env("WORKBENCH_QUOTA_TIMEZONE"))
 
     deepl_auth_key: SecretStr | None = Field(None, validation_alias=_env("DEEPL_AUTH_KEY"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
@@ -57,6 +64,16 @@ class Settings(BaseSettings):
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("quota_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as UTC") from exc
+        return value
+
     @field_validator("ollama_url")
     @classmethod
     def _ollama_scheme(cls, value: str) -> str:
@@ -70,6 +87,10 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def quota_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.quota_timezone)
 
     @property
     def is_production(self) -> bool:

@@ -117,12 +117,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_translation_memory")),
         sa.UniqueConstraint(
+            "source_hash",
             "provider",
             "model",
             "source_lang",
             "target_lang",
             "glossary_checksum",
-            "source_hash",
             name="uq_translation_memory_key",
         ),
     )
@@ -401,6 +401,8 @@ def upgrade() -> None:
         sa.Column("translated_text", sa.Text(), nullable=True),
         sa.Column("from_memory", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("translated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sa.String(length=200), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_id"],
@@ -410,6 +412,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_segments")),
         sa.UniqueConstraint("job_id", "position", name="uq_job_segments_position"),
+    )
+    op.create_index(
+        "ix_job_segments_pending",
+        "job_segments",
+        ["job_id", "position"],
+        unique=False,
+        postgresql_where=sa.text("translated_text IS NULL"),
+        sqlite_where=sa.text("translated_text IS NULL"),
     )
     op.create_table(
         "usage_events",
@@ -454,6 +464,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_usage_events_created_at"))
 
     op.drop_table("usage_events")
+    op.drop_index("ix_job_segments_pending", table_name="job_segments")
     op.drop_table("job_segments")
     with op.batch_alter_table("translation_jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_translation_jobs_user_id"))

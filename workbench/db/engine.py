@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL, Connection, CursorResult
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 
 from workbench.config import Settings, describe_url, ensure_data_dir, get_settings
 from workbench.errors import DatabaseUnavailable
@@ -78,6 +79,19 @@ async def begin_write(session: AsyncSession) -> None:
     if session.in_transaction():
         raise RuntimeError("begin_write() must start the transaction, not join one")
     await session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+
+
+async def core(
+    session: AsyncSession, statement: Executable, parameters: Any = None
+) -> CursorResult[Any]:
+    """Execute on the session's connection (and transaction) without the ORM's machinery.
+
+    For hot paths: an ``update(Model)`` sent through the session is an ORM bulk
+    operation (identity-map bookkeeping, per-row parameter handling); on the connection
+    it is the plain SQL statement. Rows come back as tuples, never as ORM objects.
+    """
+    connection = await session.connection()
+    return await connection.execute(statement, parameters)
 
 
 @contextmanager

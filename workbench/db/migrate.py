@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 
 from workbench.db.engine import Database, unavailable_as_error
+from workbench.errors import DatabaseUnavailable
 
 T = TypeVar("T")
 
@@ -101,3 +102,13 @@ async def check(url: URL) -> None:
         command.check(alembic_config(connection))
 
     await _with_connection(url, work)
+
+
+async def require_current_schema(url: URL) -> None:
+    """Refuse to work on a database that is not at the head revision (one clear line)."""
+    current = await current_revision(url)
+    if current != head_revision():
+        state = "not initialised" if current is None else f"at revision {current}"
+        raise DatabaseUnavailable(
+            f"the database is {state}, not {head_revision()}; run `workbench init` first"
+        )

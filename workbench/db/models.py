@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -108,7 +109,6 @@ class User(UUIDPrimaryKey, Timestamps, Base):
         ForeignKey("tiers.name", onupdate="CASCADE"),
         default="free",
         server_default="free",
-        index=True,
     )
     role: Mapped[Role] = mapped_column(
         _str_enum(Role, "role"), default=Role.TRANSLATOR, server_default=Role.TRANSLATOR.value
@@ -135,6 +135,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("daily_translation_count >= 0", name="daily_count_not_negative"),
         CheckConstraint("monthly_character_count >= 0", name="monthly_chars_not_negative"),
+        # The admin search (tier, active, email substring, ordered by email) reads only this
+        # index to count and to find a page's ids; it also serves lookups by tier.
+        Index("ix_users_tier_active_email", "tier", "is_active", "email", "id"),
     )
 
     @validates("email")
@@ -276,10 +279,23 @@ class JobSegment(UUIDPrimaryKey, Base):
     translated_text: Mapped[str | None] = mapped_column(Text)
     from_memory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     translated_at: Mapped[datetime | None]
+    # The worker translating this segment now; its claim lapses after the lease.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None]
 
     job: Mapped[TranslationJob] = relationship(back_populates="segments", lazy="raise")
 
-    __table_args__ = (UniqueConstraint("job_id", "position", name="uq_job_segments_position"),)
+    __table_args__ = (
+        UniqueConstraint("job_id", "position", name="uq_job_segments_position"),
+        # Workers look for a job's untranslated segments in order, over and over.
+        Index(
+            "ix_job_segments_pending",
+            "job_id",
+            "position",
+            postgresql_where=text("translated_text IS NULL"),
+            sqlite_where=text("translated_text IS NULL"),
+        ),
+    )
 
 
 class TranslationMemory(UUIDPrimaryKey, Base):
@@ -298,13 +314,14 @@ class TranslationMemory(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
+        # The hash leads: it alone nearly identifies a row, so lookups are direct.
         UniqueConstraint(
+            "source_hash",
             "provider",
             "model",
             "source_lang",
             "target_lang",
             "glossary_checksum",
-            "source_hash",
             name="uq_translation_memory_key",
         ),
     )

@@ -6,39 +6,56 @@ Everything else picks a provider through :func:`get_provider` and then uses only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import import_module
 from typing import Any
 
 from workbench.config import Settings, get_settings
 from workbench.errors import InvalidInput
 from workbench.providers.base import Provider
-from workbench.providers.deepl import DeepLProvider
-from workbench.providers.google import GoogleWebProvider
-from workbench.providers.google_cloud import GoogleCloudProvider
-from workbench.providers.ollama import OllamaProvider
-from workbench.providers.openai import OpenAIProvider
-from workbench.providers.pseudo import PseudoProvider
 
-DEFAULT_PROVIDER = PseudoProvider.name
+# name -> where its class lives. Classes are imported on first use: each provider brings
+# its SDK (openai's alone takes most of a second), and `workbench --help` needs none.
+_LOCATIONS: dict[str, tuple[str, str]] = {
+    "pseudo": ("workbench.providers.pseudo", "PseudoProvider"),
+    "google": ("workbench.providers.google", "GoogleWebProvider"),
+    "google_cloud": ("workbench.providers.google_cloud", "GoogleCloudProvider"),
+    "deepl": ("workbench.providers.deepl", "DeepLProvider"),
+    "openai": ("workbench.providers.openai", "OpenAIProvider"),
+    "ollama": ("workbench.providers.ollama", "OllamaProvider"),
+}
 
-PROVIDERS: Mapping[str, type[Provider]] = MappingProxyType(
-    {
-        cls.name: cls
-        for cls in (
-            PseudoProvider,
-            GoogleWebProvider,
-            GoogleCloudProvider,
-            DeepLProvider,
-            OpenAIProvider,
-            OllamaProvider,
-        )
-    }
-)
+DEFAULT_PROVIDER = "pseudo"
+
+
+@cache
+def _load(name: str) -> type[Provider]:
+    module, attribute = _LOCATIONS[name]
+    cls: type[Provider] = getattr(import_module(module), attribute)
+    return cls
+
+
+class _Providers(Mapping[str, type[Provider]]):
+    """The provider classes by name, in the order above, each imported when first read."""
+
+    def __getitem__(self, name: str) -> type[Provider]:
+        if name not in _LOCATIONS:
+            raise KeyError(name)
+        return _load(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_LOCATIONS)
+
+    def __len__(self) -> int:
+        return len(_LOCATIONS)
+
+
+PROVIDERS: Mapping[str, type[Provider]] = _Providers()
 
 
 def provider_names() -> list[str]:
-    return list(PROVIDERS)
+    return list(_LOCATIONS)
 
 
 def provider_class(name: str) -> type[Provider]:

@@ -1,0 +1,137 @@
+"""The audit log: every admin change, with its actor, target, before and after.
+
+Services call :func:`record` in the same transaction as the change they make, so a change
+and its entry are committed (or rolled back) together. The actor is an :class:`Actor`:
+a signed-in admin, or the machine's operator running the CLI.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workbench.db.base import utcnow
+from workbench.db.models import AuditEntry, Role, User
+from workbench.errors import PermissionDenied
+
+
+class AuditAction(StrEnum):
+    USER_CREATE = "user.create"
+    USER_SET_TIER = "user.set_tier"
+    USER_SET_ROLE = "user.set_role"
+    USER_ACTIVATE = "user.activate"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_SET_PASSWORD = "user.set_password"  # noqa: S105  (an action name, not a password)
+    USER_RESET_DAILY_COUNT = "user.reset_daily_count"
+    USER_DELETE = "user.delete"
+    API_KEY_CREATE = "api_key.create"
+    API_KEY_REVOKE = "api_key.revoke"
+    TIER_CREATE = "tier.create"
+    TIER_UPDATE = "tier.update"
+    TIER_DELETE = "tier.delete"
+
+
+class TargetType(StrEnum):
+    USER = "user"
+    TIER = "tier"
+    API_KEY = "api_key"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: ``id`` is None for the CLI operator."""
+
+    id: uuid.UUID | None
+    email: str
+    is_admin: bool
+
+    @classmethod
+    def cli(cls) -> Actor:
+        """The operator of this machine: whoever can run the CLI can already open the database."""
+        try:
+            name = getpass.getuser()
+        except OSError:  # no login name in some containers
+            name = f"uid{os.getuid()}"
+        return cls(id=None, email=f"cli:{name}", is_admin=True)
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(
+            id=user.id, email=user.email, is_admin=user.role is Role.ADMIN and user.is_active
+        )
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise PermissionDenied(f"{self.email} is not an admin; only admins can change accounts")
+
+
+def snapshot(row: object, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of ``row`` as JSON values, for ``before`` and ``after``."""
+    return {name: json_value(getattr(row, name)) for name in fields}
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    return value
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    action: StrEnum,
+    target_type: StrEnum,
+    target_id: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Add one entry to the caller's transaction; it commits with the change it describes.
+
+    ``action`` and ``target_type`` are members of a ``StrEnum``: :class:`AuditAction` and
+    :class:`TargetType` here, or another package's own (e.g. glossary actions).
+    """
+    entry = AuditEntry(
+        actor_id=actor.id,
+        actor_email=actor.email,
+        action=str(action),
+        target_type=str(target_type),
+        target_id=target_id,
+        before=dict(before) if before is not None else None,
+        after=dict(after) if after is not None else None,
+        created_at=now or utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+async def recent_entries(
+    session: AsyncSession,
+    *,
+    limit: int = 100,
+    action: StrEnum | None = None,
+    target_id: str | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first, optionally for one action or one target."""
+    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id).limit(limit)
+    if action is not None:
+        query = query.where(AuditEntry.action == str(action))
+    if target_id is not None:
+        query = query.where(AuditEntry.target_id == target_id)
+    return list((await session.scalars(query)).all())
