@@ -66,6 +66,11 @@ def test_terms_in_unspaced_scripts_match_inside_text() -> None:
     assert found(glossary, "東京に行く ราคาถูก") == ["東京", "ราคา"]
 
 
+def test_a_latin_term_next_to_an_unspaced_script_is_protected() -> None:
+    glossary = spec(GlossaryTerm("iPhone", "iPhone (Apple)", case_sensitive=True))
+    assert protect("我喜欢iPhone和iPhones", glossary).text == "我喜欢[X0X]和iPhones"
+
+
 def test_terms_inside_placeholders_and_tags_are_not_terms() -> None:
     glossary = spec(GlossaryTerm("file", "fichier"), GlossaryTerm("href", "lien"))
     text = 'file {file} %(file)s <a href="file">file</a>'

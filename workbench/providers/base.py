@@ -218,7 +218,7 @@ class Provider(abc.ABC):
         if source is not None:
             source = await self.validate_language(source, role="source")
         if glossary is not None:
-            _check_glossary_pair(glossary, source, target)
+            glossary.check_pair(source, target)
         applied = (
             glossary is not None
             and self._glossary_mode(glossary) is not GlossarySupport.PLACEHOLDER
@@ -396,16 +396,6 @@ class Provider(abc.ABC):
         detail = error.message.removeprefix(f"{self.name}: ")
         self._cooling = (type(error), detail, time.monotonic() + self.cooldown)
         log.warning("%s; pausing this provider for %g s", error, self.cooldown)
-
-
-def _check_glossary_pair(glossary: GlossarySpec, source: str | None, target: str) -> None:
-    pairs = (("source", glossary.source_lang, source), ("target", glossary.target_lang, target))
-    for role, glossary_lang, requested in pairs:
-        if requested is not None and primary_subtag(glossary_lang) != primary_subtag(requested):
-            raise InvalidInput(
-                f"the glossary is for {role} language {glossary_lang!r}, "
-                f"but the {role} language is {requested!r}"
-            )
 
 
 async def _run_all(coroutines: Sequence[Coroutine[Any, Any, None]]) -> None:

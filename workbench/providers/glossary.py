@@ -1,35 +1,30 @@
-"""The glossary value a caller hands to ``Provider.translate``, and term matching.
+"""The glossary value a caller hands to ``Provider.translate``.
 
 A :class:`GlossarySpec` is immutable and self-describing: its terms, its language pair,
 the checksum of its content (so copies kept at a provider can be matched to it) and, for
 providers with native glossaries, the provider's id of such a copy. How a provider
-enforces it is its :class:`GlossarySupport`.
-
-Terms match on word boundaries (``cat`` does not match inside ``concatenate``) except
-next to letters of scripts written without spaces (CJK, Thai, …) where a term is
-routinely followed by a particle. Longer terms win over shorter ones they contain, and
-nothing inside a placeholder or a tag (``{file}``, ``<a href="…">``) is a term.
+enforces it is its :class:`GlossarySupport`. Finding its terms in text is the shared
+:class:`~workbench.providers.terms.TermMatcher`, compiled once per spec.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
+# Re-exported: callers build a spec from terms and read matches without knowing the matcher.
 from workbench.errors import InvalidInput
-from workbench.providers.markup import markup_spans
+from workbench.providers.languages import primary_subtag
+from workbench.providers.terms import GlossaryMatch as GlossaryMatch
+from workbench.providers.terms import GlossaryTerm as GlossaryTerm
+from workbench.providers.terms import TermMatcher
 
 REMOTE_NAME_PREFIX = "workbench-"
-# Unicode character-name prefixes of scripts that do not separate words with spaces.
-_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
 
 class GlossarySupport(StrEnum):
@@ -41,30 +36,15 @@ class GlossarySupport(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class GlossaryTerm:
-    source: str
-    target: str
-    case_sensitive: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.source.strip() or not self.target.strip():
-            raise InvalidInput("a glossary term needs both a source and a target text")
-
-
-@dataclass(frozen=True, slots=True)
-class GlossaryMatch:
-    start: int
-    end: int
-    term: GlossaryTerm
-
-
-@dataclass(frozen=True, slots=True)
 class GlossarySpec:
     terms: tuple[GlossaryTerm, ...]
     checksum: str
     source_lang: str
     target_lang: str
     remote_id: str | None = None
+    # Compiled on first use, not at build: a spec for a provider with native glossaries
+    # never matches. Not part of the value (equality, hash, repr, copies).
+    _matcher: TermMatcher | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -85,27 +65,38 @@ class GlossarySpec:
             remote_id=remote_id,
         )
 
+    def check_pair(self, source: str | None, target: str) -> None:
+        """Refuse a translation this glossary's language pair does not fit."""
+        pairs = (("source", self.source_lang, source), ("target", self.target_lang, target))
+        for role, glossary_lang, requested in pairs:
+            if requested and primary_subtag(glossary_lang) != primary_subtag(requested):
+                raise InvalidInput(
+                    f"the glossary is for {role} language {glossary_lang!r}, but the "
+                    f"{role} language is {requested!r}; use a glossary for that pair"
+                )
+
     def with_remote_id(self, remote_id: str | None) -> GlossarySpec:
         return replace(self, remote_id=remote_id)
 
-    def find(self, text: str) -> Iterator[GlossaryMatch]:
+    @property
+    def matcher(self) -> TermMatcher:
+        """The matcher for these terms, compiled once (10,000 terms take a while)."""
+        matcher = self._matcher
+        if matcher is None:
+            matcher = TermMatcher(self.terms)
+            # Past the frozen guard: a cache, not a change of the value.
+            object.__setattr__(self, "_matcher", matcher)
+        return matcher
+
+    def find(self, text: str) -> list[GlossaryMatch]:
         """Every occurrence of a term in ``text`` outside markup, left to right."""
-        pattern = _terms_pattern(self.terms)
-        if pattern is None:
-            return
-        ordered = _longest_first(self.terms)
-        code = markup_spans(text)
-        for match in pattern.finditer(text):
-            if any(start < match.end() and match.start() < end for start, end in code):
-                continue  # "{file}" is a placeholder, not the term "file"
-            assert match.lastindex is not None  # every alternative is one capturing group
-            yield GlossaryMatch(match.start(), match.end(), ordered[match.lastindex - 1])
+        return self.matcher.find(text)
 
     def matching(self, texts: Iterable[str]) -> tuple[GlossaryTerm, ...]:
         """The terms that occur in any of ``texts``, in glossary order."""
         found: set[GlossaryTerm] = set()
         for text in texts:
-            found.update(match.term for match in self.find(text))
+            found.update(self.matcher.terms_in(text))
         return tuple(term for term in self.terms if term in found)
 
 
@@ -156,28 +147,3 @@ def glossary_checksum(terms: Iterable[GlossaryTerm], source_lang: str, target_la
         [source_lang.lower(), target_lang.lower(), entries], ensure_ascii=False, sort_keys=True
     )
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _longest_first(terms: tuple[GlossaryTerm, ...]) -> tuple[GlossaryTerm, ...]:
-    return tuple(sorted(terms, key=lambda term: len(term.source), reverse=True))
-
-
-@lru_cache(maxsize=64)
-def _terms_pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    alternatives = []
-    for term in _longest_first(terms):
-        # One capturing group per term (lastindex names the term); "(?i:" scopes case
-        # folding to that term, "(?:" is its case-sensitive form.
-        flags = "" if term.case_sensitive else "i"
-        before = r"(?<!\w)" if _needs_boundary(term.source[0]) else ""
-        after = r"(?!\w)" if _needs_boundary(term.source[-1]) else ""
-        alternatives.append(f"((?{flags}:{before}{re.escape(term.source)}{after}))")
-    return re.compile("|".join(alternatives))
-
-
-def _needs_boundary(char: str) -> bool:
-    if not (char.isalnum() or char == "_"):
-        return False
-    return not unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS)
