@@ -15,9 +15,13 @@ from typing import Any, TypeVar
 import click
 
 from workbench import __version__
+from workbench.accounts import commands as accounts
+from workbench.accounts.users import validate_email
+from workbench.batch import commands as batch
 from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
 from workbench.db import migrate
 from workbench.errors import WorkbenchError
+from workbench.glossary.commands import glossary
 
 T = TypeVar("T")
 
@@ -38,12 +42,22 @@ def cli() -> None:
 
 
 @cli.command()
-def init() -> None:
+@click.option(
+    "--admin-email",
+    metavar="EMAIL",
+    default=None,
+    help="Make sure this admin account exists. Its password comes from "
+    "WORKBENCH_ADMIN_PASSWORD, else is prompted for, else generated and printed once.",
+)
+def init(admin_email: str | None) -> None:
     """Create the database schema or upgrade it to the latest version.
 
-    Safe to run again: an up-to-date database is left as it is. Uses the SQLite file in
-    WORKBENCH_DATA_DIR unless WORKBENCH_DATABASE_URL names another database.
+    Safe to run again: an up-to-date database is left as it is, and so is an existing
+    admin. Uses the SQLite file in WORKBENCH_DATA_DIR unless WORKBENCH_DATABASE_URL
+    names another database.
     """
+    if admin_email is not None:
+        validate_email(admin_email)  # refuse a typo before touching anything
     settings = get_settings()
     url = settings.async_database_url
     if url.get_backend_name() == "sqlite":
@@ -56,6 +70,13 @@ def init() -> None:
         click.echo(f"Database {where} upgraded from {start} to {result.after}.")
     else:
         click.echo(f"Database {where} is up to date ({result.after}).")
+    if admin_email is not None:
+        accounts.ensure_admin(admin_email)
+
+
+for _command in (*accounts.COMMANDS, *batch.COMMANDS):
+    cli.add_command(_command)
+cli.add_command(glossary)
 
 
 @cli.command("providers")

@@ -16,8 +16,8 @@ import openpyxl
 import polib
 import pytest
 from docx.shared import Pt
-from openpyxl.styles import Font
 
+from tests.batch.samples import MARKDOWN, PO, SRT, document, workbook
 from workbench.batch.formats import FORMATS, FormatOptions, format_for
 from workbench.errors import InvalidInput
 
@@ -45,37 +45,6 @@ def test_plain_text_paragraphs_and_separators_are_kept() -> None:
     texts, out = translate(source, ".txt")
     assert texts == ["First paragraph\nstill first.", "  Second one."]
     assert out == b"\n<FIRST PARAGRAPH\nSTILL FIRST.>\n\n\n<  SECOND ONE.>\n"
-
-
-MARKDOWN = """---
-title: Guide
----
-# Getting *started*
-
-Install the package
-with pip.
-
-```sh
-pip install workbench  # never translated
-```
-
-    indented code stays
-
-- first item
-- [x] done item
-1. numbered
-
-> a quotation
-
-| Name | Role |
-|------|:----:|
-| Ada  | admin |
-
-Setext title
-============
-
-[docs]: https://example.org/docs
-"""
 
 
 def test_markdown_structure_and_code_are_kept() -> None:
@@ -131,37 +100,6 @@ def test_json_catalog_keeps_keys_nesting_and_non_strings() -> None:
 
 # --- PO -----------------------------------------------------------------------------------
 
-PO = r"""msgid ""
-msgstr ""
-"Content-Type: text/plain; charset=UTF-8\n"
-"Language: en\n"
-"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 2);\n"
-
-#: app.py:1
-msgid "Save"
-msgstr ""
-
-msgid "Already done"
-msgstr "Déjà fait"
-
-#, fuzzy
-msgid "Maybe"
-msgstr "Peut-être"
-
-msgctxt "menu"
-msgid "File"
-msgstr ""
-
-msgid "One file"
-msgid_plural "{n} files"
-msgstr[0] ""
-msgstr[1] ""
-msgstr[2] ""
-
-#~ msgid "Old"
-#~ msgstr ""
-"""
-
 
 def test_po_translates_untranslated_and_fuzzy_entries_with_plurals() -> None:
     texts, out = translate(PO.encode(), ".po", target_lang="pl")
@@ -180,11 +118,6 @@ def test_po_translates_untranslated_and_fuzzy_entries_with_plurals() -> None:
 
 
 # --- SRT ----------------------------------------------------------------------------------
-
-SRT = (
-    "1\r\n00:00:01,000 --> 00:00:02,500\r\nHello there.\r\nSecond line.\r\n\r\n"
-    "2\r\n00:00:03,000 --> 00:00:04,000\r\nBye.\r\n"
-)
 
 
 def test_srt_keeps_numbers_and_timings() -> None:
@@ -228,25 +161,8 @@ def test_csv_needs_an_existing_column() -> None:
         translate(b"id,text\n1,a\n", ".csv")
 
 
-def _workbook() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Strings"
-    sheet.append(["key", "text", "price"])
-    sheet.append(["k1", "Hello", 9.5])
-    sheet.append(["k2", "World", "=C2*2"])
-    sheet["B2"].font = Font(bold=True, color="FF0000")
-    sheet.column_dimensions["B"].width = 42
-    other = book.create_sheet("Notes")
-    other.append(["untouched"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_xlsx_edits_cells_in_place_keeping_styles_formulas_and_sheets() -> None:
-    texts, out = translate(_workbook(), ".xlsx", columns=("text",))
+    texts, out = translate(workbook(), ".xlsx", columns=("text",))
     assert texts == ["Hello", "World"]
     book = openpyxl.load_workbook(io.BytesIO(out))
     sheet = book["Strings"]
@@ -258,7 +174,7 @@ def test_xlsx_edits_cells_in_place_keeping_styles_formulas_and_sheets() -> None:
 
 
 def test_xlsx_translation_starting_with_equals_stays_text() -> None:
-    document = format_for("x.xlsx").read(_workbook(), FormatOptions(columns=("text",)))
+    document = format_for("x.xlsx").read(workbook(), FormatOptions(columns=("text",)))
     out = document.render(["=SUM(1,2)", "plain"])
     cell = openpyxl.load_workbook(io.BytesIO(out))["Strings"]["B2"]
     assert cell.value == "=SUM(1,2)"
@@ -268,27 +184,8 @@ def test_xlsx_translation_starting_with_equals_stays_text() -> None:
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def _document() -> bytes:
-    word = docx.Document()
-    paragraph = word.add_paragraph()
-    paragraph.add_run("Plain start, ")
-    bold = paragraph.add_run("bold part")
-    bold.bold = True
-    paragraph.add_run(" and ")
-    paragraph.add_run("end.")  # same format as the previous run: merged with it
-    word.add_heading("A heading", level=1)
-    table = word.add_table(rows=1, cols=2)
-    table.cell(0, 0).text = "Cell A"
-    sized = table.cell(0, 1).paragraphs[0].add_run("Cell B")
-    sized.font.size = Pt(20)
-    word.sections[0].header.paragraphs[0].text = "Header text"
-    out = io.BytesIO()
-    word.save(out)
-    return out.getvalue()
-
-
 def test_docx_replaces_text_run_by_run_keeping_formatting() -> None:
-    texts, out = translate(_document(), ".docx")
+    texts, out = translate(document(), ".docx")
     assert texts == [
         "Plain start, ",
         "bold part",
@@ -313,7 +210,7 @@ def test_docx_replaces_text_run_by_run_keeping_formatting() -> None:
 # --- malformed files ----------------------------------------------------------------------
 
 
-def _zip_without_document() -> bytes:
+def _zip_withoutdocument() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("hello.txt", "not office")
@@ -326,7 +223,7 @@ def _zip_without_document() -> bytes:
         (".csv", b'id,text\n1,"unterminated\n2,x"y\n', "malformed"),
         (".csv", b"\x00\x01\x02binary", "binary data"),
         (".xlsx", b"PK\x03\x04 not really a zip", "not an Excel"),
-        (".xlsx", _zip_without_document(), "not an Excel"),
+        (".xlsx", _zip_withoutdocument(), "not an Excel"),
         (".txt", b"caf\xe9 \xff\xfe\x00", "binary data"),
         (".txt", b"caf\xe9 au lait", "not UTF-8"),
         (".md", b"\x89PNG\r\n\x1a\n\x00\x00", "binary data"),
@@ -335,7 +232,7 @@ def _zip_without_document() -> bytes:
         (".po", b'msgid "a"\nmsgstr "b"\nmsgid "c"\nbroken line\n', "malformed"),
         (".po", b"/etc/passwd", "no entries"),
         (".docx", b"random bytes", "not a Word"),
-        (".docx", _zip_without_document(), "not a Word"),
+        (".docx", _zip_withoutdocument(), "not a Word"),
         (".srt", b"1\nnot a timing\nText\n", "malformed at subtitle 1"),
         (".srt", b"\n\n", "no subtitles"),
     ],

@@ -13,7 +13,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from workbench.errors import PathNotAllowed
+from workbench.batch.jobs import JobInput
+from workbench.errors import InvalidInput, PathNotAllowed
 
 
 def confine(path: str | os.PathLike[str], roots: Iterable[Path]) -> Path:
@@ -36,6 +37,34 @@ def default_output(source: Path, target_lang: str, out_dir: Path | None = None) 
     """``<name>.<lang>.<ext>`` next to the input, or in ``out_dir``."""
     name = f"{source.stem}.{target_lang}{source.suffix}"
     return (out_dir or source.parent) / name
+
+
+def file_inputs(
+    paths: Iterable[str | os.PathLike[str]],
+    target_lang: str,
+    *,
+    data_dir: Path,
+    columns: Iterable[str] = (),
+    out_dir: str | os.PathLike[str] | None = None,
+) -> list[JobInput]:
+    """Job inputs for files a person named, each read and written inside allowed roots.
+
+    The roots are the data dir, the file's own folder and ``out_dir``; outputs are
+    ``<name>.<lang>.<ext>`` next to each file or in ``out_dir``.
+    """
+    target_dir = confine(out_dir, [Path(out_dir)]) if out_dir is not None else None
+    inputs = []
+    for raw in paths:
+        source = Path(os.fspath(raw)).expanduser().resolve()
+        roots = [data_dir, source.parent, *([target_dir] if target_dir is not None else [])]
+        source = confine(source, roots)
+        if not source.is_file():
+            raise InvalidInput(f"{raw}: no such file")
+        output = confine(default_output(source, target_lang, target_dir), roots)
+        if output == source:
+            raise InvalidInput(f"{raw}: the output would overwrite the input")
+        inputs.append(JobInput(str(source), str(output), tuple(columns)))
+    return inputs
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -1,0 +1,240 @@
+"""The engine with the offline provider on both databases: every format end to end,
+translation memory, quotas and usage, the DataFrame API, and refusals that leave nothing
+behind."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import polib
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import URL
+
+from tests.batch.samples import every_format
+from workbench.accounts.users import create_user
+from workbench.batch.engine import Engine
+from workbench.batch.formats import FormatOptions, format_for
+from workbench.batch.jobs import JobSpec
+from workbench.batch.paths import file_inputs
+from workbench.config import get_settings
+from workbench.db import Database
+from workbench.db.models import JobSegment, JobStatus, Tier, TranslationJob, UsageEvent, User
+from workbench.errors import InvalidInput, ProviderNotAllowed, QuotaExceeded
+from workbench.notebook import Workbench
+
+
+def pseudo_looking(text: str) -> bool:
+    return text.startswith("[") and text.endswith("]") and text != text.strip("[]")
+
+
+@pytest.fixture
+async def engine(db: Database) -> Engine:
+    engine = Engine(db)
+    yield engine  # type: ignore[misc]
+    await engine.aclose()
+
+
+async def make_user(db: Database, tier: str = "pro", email: str | None = None) -> uuid.UUID:
+    async with db.session() as session:
+        user = await create_user(
+            session,
+            email=email or f"{uuid.uuid4().hex[:8]}@example.org",
+            hashed_password="x",
+            tier=tier,
+        )
+        await session.commit()
+        return user.id
+
+
+def write_inputs(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, (content, _) in every_format().items():
+        (folder / name).write_bytes(content)
+        paths[name] = folder / name
+    return paths
+
+
+@pytest.mark.parametrize("name", list(every_format()))
+async def test_every_format_end_to_end_with_pseudo(
+    engine: Engine, tmp_path: Path, name: str
+) -> None:
+    paths = write_inputs(tmp_path / "in")
+    columns = every_format()[name][1]
+    inputs = file_inputs([paths[name]], "fr", data_dir=tmp_path, columns=columns)
+    job = await engine.translate_now(JobSpec("pseudo", "fr", inputs=tuple(inputs)))
+
+    assert job.status is JobStatus.COMPLETED, job.error
+    output = Path(inputs[0].output)
+    assert output.name == name.replace(".", ".fr.", 1)
+    original = format_for(paths[name]).read(paths[name].read_bytes(), FormatOptions(columns))
+    translated = format_for(output).read(output.read_bytes(), FormatOptions(columns))
+    if name == "app.po":
+        # Machine translations are marked fuzzy (for review), so they are still to do.
+        assert translated.texts == original.texts
+        catalog = polib.pofile(output.read_text())
+        filled = [e for e in catalog if "fuzzy" in e.flags and e.msgid != "Maybe"]
+        assert all(pseudo_looking(e.msgstr or e.msgstr_plural[0]) for e in filled)
+        assert len(filled) == 3
+    else:
+        assert len(translated.texts) == len(original.texts)
+        for before, after in zip(original.texts, translated.texts, strict=True):
+            assert pseudo_looking(after) if any(c.isalpha() for c in before) else after == before
+    assert job.outputs == [{"input": str(paths[name]), "output": str(output)}]
+
+
+async def test_json_placeholders_and_keys_survive(engine: Engine, tmp_path: Path) -> None:
+    paths = write_inputs(tmp_path)
+    inputs = file_inputs([paths["app.json"]], "de", data_dir=tmp_path)
+    await engine.translate_now(JobSpec("pseudo", "de", inputs=tuple(inputs)))
+    result = json.loads(Path(inputs[0].output).read_text())
+    assert set(result["menu"]) == {"open", "count", "items"}
+    assert "{file}" in result["menu"]["open"]
+    assert "{n}" in result["menu"]["count"]
+    assert result["version"] == 3
+
+
+async def test_malformed_input_is_refused_and_nothing_is_stored(
+    engine: Engine, db: Database, tmp_path: Path
+) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"a": ')
+    inputs = file_inputs([bad], "fr", data_dir=tmp_path)
+    with pytest.raises(InvalidInput, match=r"broken\.json: this JSON file is malformed"):
+        await engine.translate_now(JobSpec("pseudo", "fr", inputs=tuple(inputs)))
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+    assert not Path(inputs[0].output).exists()
+
+
+async def test_duplicates_are_sent_once_and_the_second_run_comes_from_memory(
+    engine: Engine, db: Database
+) -> None:
+    texts = ["Hello", "World", "Hello", "", "  ", "42", "World", "Again"]
+    first = await engine.translate_now(JobSpec("pseudo", "fr"), texts)
+    assert (first.total_segments, first.memory_hits) == (3, 0)
+    assert first.billed_characters == len("Hello") + len("World") + len("Again")
+
+    estimate = await engine.estimate(JobSpec("pseudo", "fr"), texts)
+    assert (estimate.from_memory, estimate.to_translate, estimate.billed_characters) == (3, 0, 0)
+    second = await engine.translate_now(JobSpec("pseudo", "fr"), texts)
+    assert (second.memory_hits, second.billed_characters) == (3, 0)
+    async with db.session() as session:
+        flags = set(
+            await session.scalars(
+                select(JobSegment.from_memory).where(JobSegment.job_id == second.id)
+            )
+        )
+    assert flags == {True}
+
+    # Another target language is another memory entry.
+    other = await engine.estimate(JobSpec("pseudo", "de"), texts)
+    assert other.from_memory == 0
+
+
+async def test_quota_is_reserved_and_settled_once(
+    engine: Engine, db: Database, tmp_path: Path
+) -> None:
+    user_id = await make_user(db, "pro")
+    paths = write_inputs(tmp_path)
+    inputs = file_inputs([paths["notes.txt"], paths["movie.srt"]], "fr", data_dir=tmp_path)
+    job = await engine.translate_now(JobSpec("pseudo", "fr", user_id=user_id, inputs=tuple(inputs)))
+    assert job.status is JobStatus.COMPLETED
+    async with db.session() as session:
+        user = await session.get_one(User, user_id)
+        usage = (
+            await session.execute(
+                select(func.sum(UsageEvent.characters), func.sum(UsageEvent.translations)).where(
+                    UsageEvent.user_id == user_id
+                )
+            )
+        ).one()
+    assert user.daily_translation_count == 2  # one per input file
+    assert user.monthly_character_count == job.billed_characters > 0
+    assert tuple(usage) == (job.billed_characters, 2)
+    assert job.reserved_characters == 0
+    assert "reservation" not in job.options
+
+
+async def test_quota_exceeded_refuses_the_job_before_anything_is_stored(
+    engine: Engine, db: Database
+) -> None:
+    user_id = await make_user(db, "free")
+    async with db.session() as session:
+        await session.execute(
+            update(Tier).where(Tier.name == "free").values(monthly_character_limit=10)
+        )
+        await session.commit()
+    with pytest.raises(QuotaExceeded):
+        await engine.translate_now(
+            JobSpec("pseudo", "fr", user_id=user_id), ["This text is longer than ten."]
+        )
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+        user = await session.get_one(User, user_id)
+    assert user.monthly_character_count == 0
+
+
+async def test_a_provider_outside_the_tier_is_refused(engine: Engine, db: Database) -> None:
+    async with db.session() as session:
+        await session.execute(
+            update(Tier).where(Tier.name == "free").values(allowed_providers=["google"])
+        )
+        await session.commit()
+    user_id = await make_user(db, "free")
+    with pytest.raises(ProviderNotAllowed, match="does not include the provider pseudo"):
+        await engine.translate_now(JobSpec("pseudo", "fr", user_id=user_id), ["Hello"])
+
+
+async def test_operator_runs_record_usage_without_a_quota(engine: Engine, db: Database) -> None:
+    job = await engine.translate_now(JobSpec("pseudo", "fr"), ["One", "Two"])
+    async with db.session() as session:
+        event = (await session.scalars(select(UsageEvent))).one()
+    assert (event.user_id, event.job_id, event.characters, event.translations) == (
+        None,
+        job.id,
+        6,
+        1,
+    )
+
+
+async def test_unsupported_input_type_is_one_clear_error(engine: Engine, tmp_path: Path) -> None:
+    exe = tmp_path / "setup.exe"
+    exe.write_bytes(b"MZ")
+    inputs = file_inputs([exe], "fr", data_dir=tmp_path)
+    with pytest.raises(InvalidInput, match=r"^setup\.exe: unsupported file type \.exe"):
+        await engine.estimate(JobSpec("pseudo", "fr", inputs=tuple(inputs)))
+
+
+async def test_translate_frame_adds_translation_and_provenance(
+    db_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    async with await Workbench.open() as wb:
+        frame = pd.DataFrame({"id": [1, 2, 3, 4], "text": ["Hello", "World", None, "Hello"]})
+        first = await wb.translate_frame(frame, "text", "fr", progress=False)
+        assert list(first.columns) == [
+            "id",
+            "text",
+            "text_fr",
+            "provider",
+            "model",
+            "from_memory",
+            "qa_ok",
+        ]
+        assert first["qa_ok"].isna().all()  # no glossary, no QA
+        assert pseudo_looking(first.loc[0, "text_fr"])
+        assert first.loc[0, "text_fr"] == first.loc[3, "text_fr"]
+        assert pd.isna(first.loc[2, "text_fr"])  # a missing cell stays missing
+        assert set(first["provider"]) == {"pseudo"}
+        assert not first["from_memory"].any()
+        assert list(frame.columns) == ["id", "text"]  # the caller's frame is untouched
+
+        again = await wb.translate_frame(frame, "text", "fr", progress=False)
+        assert again["from_memory"].tolist() == [True, True, False, True]
+        assert again["text_fr"].tolist() == first["text_fr"].tolist()

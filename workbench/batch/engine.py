@@ -1,0 +1,677 @@
+"""The batch engine: prepare a job, translate it chunk by chunk, write its outputs.
+
+Preparing (:meth:`Engine.submit`): read the inputs, keep each distinct translatable text
+once, fill what the translation memory already knows, count characters, estimate the
+cost, check the user's tier and reserve the quota, then store the job and its segments,
+all in one transaction: a refused job leaves nothing behind.
+
+Working (:meth:`Engine.work`): a worker claims a chunk of untranslated segments (sized
+by the provider's limits), asks the memory again (another job may have paid for them
+meanwhile), sends the rest to the provider, and stores the results, their memory
+entries and the job's counters in one transaction: a checkpoint. It runs as many chunks
+at once as the provider's concurrency allows, and several workers may work on one job.
+A checkpoint only stores segments this worker still holds, so nothing is written twice.
+
+Finishing: when no segment is left, one worker claims the job's end, writes the outputs
+(atomically), saves the glossary QA report and settles the quota with what was really
+sent. A cancelled or failed job is settled by the last worker that stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, insert, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workbench.accounts import quotas
+from workbench.accounts.audit import Actor
+from workbench.accounts.quotas import Allowance
+from workbench.batch import accounting, jobs, memory
+from workbench.batch.formats import Document, FormatOptions, format_for
+from workbench.batch.jobs import JobInput, JobSpec
+from workbench.batch.memory import MemoryKey, text_hash
+from workbench.batch.paths import write_atomically
+from workbench.config import Settings, get_settings
+from workbench.db import Database, begin_write, core
+from workbench.db.base import utcnow
+from workbench.db.models import (
+    JobSegment,
+    JobStatus,
+    TranslationJob,
+    User,
+)
+from workbench.errors import InvalidInput, LimitReached, ProviderError, UsageError
+from workbench.glossary import qa, sync
+from workbench.glossary.store import load_content
+from workbench.preferences import load as load_preferences
+from workbench.providers.base import Provider
+from workbench.providers.glossary import GlossarySpec, GlossarySupport
+from workbench.providers.registry import get_provider
+
+log = logging.getLogger("workbench.batch")
+
+# Chunks one worker has in hand per job: while one lane stores its chunk (a write that
+# SQLite serialises), the other's requests keep the provider busy.
+LANES = 2
+
+# Errors that end a job with their message; anything else is a bug and is logged.
+JOB_ERRORS = (ProviderError, LimitReached, UsageError)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    inputs: int
+    slots: int  # every text slot in the inputs, empty ones included
+    segments: int  # distinct texts that need translating
+    from_memory: int
+    to_translate: int
+    characters: int  # characters of the distinct texts
+    billed_characters: int  # characters that will be sent to the provider
+    cost: float
+    currency: str
+    allowance: Allowance | None
+
+    @property
+    def translations(self) -> int:
+        return max(1, self.inputs)
+
+
+@dataclass(frozen=True)
+class Progress:
+    job_id: uuid.UUID
+    done: int
+    total: int
+    from_memory: int
+    billed_characters: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def needs_translation(text: str) -> bool:
+    """Empty, blank and letterless texts (numbers, punctuation) are kept as they are."""
+    return any(character.isalpha() for character in text)
+
+
+@dataclass(frozen=True)
+class Help:
+    """What one call of :meth:`Engine.work` did; false when there was nothing to do."""
+
+    segments: int = 0  # segments this worker translated (or took from memory)
+    ended: bool = False  # this worker finished or settled the job
+
+    def __bool__(self) -> bool:
+        return self.segments > 0 or self.ended
+
+
+@dataclass
+class _Prepared:
+    unique: list[str]
+    slots: int
+
+
+class Engine:
+    """One per process (or notebook); holds one client per provider. Close it when done."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings | None = None,
+        *,
+        lease: timedelta = jobs.LEASE,
+        provider_options: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings or get_settings()
+        self.lease = lease
+        self._provider_options = provider_options or {}
+        self._providers: dict[str, Provider] = {}
+        # SQLite has one writer: lanes of this process queue here and are woken the
+        # moment the previous write commits, instead of polling SQLite's busy handler.
+        self._writes: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if db.backend == "sqlite" else contextlib.nullcontext()
+        )
+
+    def provider(self, name: str) -> Provider:
+        if name not in self._providers:
+            options = dict(self._provider_options.get(name, {}))
+            self._providers[name] = get_provider(name, self.settings, **options)
+        return self._providers[name]
+
+    async def aclose(self) -> None:
+        providers, self._providers = list(self._providers.values()), {}
+        for provider in providers:
+            await provider.aclose()
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    # --- preparing ----------------------------------------------------------------------
+
+    async def estimate(self, spec: JobSpec, texts: Sequence[str] | None = None) -> Estimate:
+        """What a job would do and cost, without storing or reserving anything."""
+        prepared = await asyncio.to_thread(_prepare, spec, texts)
+        glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
+        async with self.db.session() as session:
+            estimate, _ = await self._estimate(session, spec, prepared, glossary)
+            return estimate
+
+    async def submit(
+        self, spec: JobSpec, texts: Sequence[str] | None = None
+    ) -> tuple[TranslationJob, Estimate]:
+        """Store a queued job with its segments and its quota reserved."""
+        provider = self.provider(spec.provider)
+        await provider.validate_language(spec.target_lang, role="target")
+        if spec.source_lang:
+            await provider.validate_language(spec.source_lang, role="source")
+        prepared = await asyncio.to_thread(_prepare, spec, texts)
+        glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
+        if glossary is not None:
+            glossary.check_pair(spec.source_lang or None, spec.target_lang)
+        async with self.db.session() as session:
+            await begin_write(session)
+            estimate, known = await self._estimate(session, spec, prepared, glossary)
+            job = await jobs.create_job(session, spec)
+            job.glossary_checksum = _checksum(glossary)
+            job.total_segments = len(prepared.unique)
+            job.done_segments = job.memory_hits = estimate.from_memory
+            job.characters = estimate.characters
+            job.cost_estimate = estimate.cost
+            now = utcnow()
+            rows = []
+            for position, text in enumerate(prepared.unique):
+                digest = text_hash(text)
+                remembered = known.get(digest)
+                rows.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "job_id": job.id,
+                        "position": position,
+                        "source_text": text,
+                        "source_hash": digest,
+                        "translated_text": remembered,
+                        "from_memory": remembered is not None,
+                        "translated_at": now if remembered is not None else None,
+                    }
+                )
+            if rows:  # one executemany: big jobs are submitted in a fraction of a second
+                await core(session, insert(JobSegment), rows)
+            await accounting.open_run(
+                session,
+                job,
+                characters=estimate.billed_characters,
+                translations=estimate.translations,
+            )
+            await session.commit()
+        return job, estimate
+
+    async def _estimate(
+        self,
+        session: AsyncSession,
+        spec: JobSpec,
+        prepared: _Prepared,
+        glossary: GlossarySpec | None,
+    ) -> tuple[Estimate, dict[str, str]]:
+        key = MemoryKey(
+            spec.provider, spec.model, spec.source_lang, spec.target_lang, _checksum(glossary)
+        )
+        known = await memory.lookup(session, key, (text_hash(t) for t in prepared.unique))
+        misses = [t for t in prepared.unique if text_hash(t) not in known]
+        billed = sum(len(t) for t in misses)
+        preferences = await load_preferences(session)
+        allowance = None
+        if spec.user_id is not None:
+            allowance = await quotas.get_allowance(session, spec.user_id)
+        estimate = Estimate(
+            inputs=len(spec.inputs),
+            slots=prepared.slots,
+            segments=len(prepared.unique),
+            from_memory=len(prepared.unique) - len(misses),
+            to_translate=len(misses),
+            characters=sum(len(t) for t in prepared.unique),
+            billed_characters=billed,
+            cost=preferences.cost(spec.provider, billed),
+            currency=preferences.currency,
+            allowance=allowance,
+        )
+        return estimate, known
+
+    async def translate_now(
+        self,
+        spec: JobSpec,
+        texts: Sequence[str] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        on_submitted: Callable[[TranslationJob, Estimate], None] | None = None,
+    ) -> TranslationJob:
+        """Submit a job and work on it here until it ends (the CLI, a notebook).
+
+        It is an ordinary job: workers may help, and if this process dies one resumes it.
+        """
+        job, estimate = await self.submit(spec, texts)
+        if on_submitted is not None:
+            on_submitted(job, estimate)
+        worker_id = f"inline:{uuid.uuid4().hex[:12]}"
+        beat = asyncio.create_task(self._renew(worker_id))
+        try:
+            while True:
+                await self.work(job.id, worker_id, progress=progress)
+                async with self.db.session() as session:
+                    job = await jobs.get_job(session, job.id)
+                if job.status not in jobs.ACTIVE:
+                    return job
+                # Another worker holds the last chunks (or is finishing): wait for it.
+                await asyncio.sleep(0.2)
+        finally:
+            await _stop(beat)
+            async with self.db.session() as session:
+                await jobs.release_claims(session, worker_id, job.id)
+
+    # --- working ------------------------------------------------------------------------
+
+    async def work(
+        self,
+        job_id: uuid.UUID,
+        worker_id: str,
+        *,
+        progress: ProgressCallback | None = None,
+        shutdown: asyncio.Event | None = None,
+    ) -> Help:
+        """Help with one job: translate what can be claimed, then finish or settle it.
+
+        The caller keeps this worker's claims alive (:func:`jobs.renew_claims`).
+        """
+        stop = shutdown or asyncio.Event()
+        if not await self._start(job_id):
+            return Help(ended=await self._settle_stopped(job_id))
+        async with self.db.session() as session:
+            job = await jobs.get_job(session, job_id)
+        translated = [0]
+        try:
+            await self._translate(job, worker_id, stop, progress, translated)
+        except JOB_ERRORS as error:
+            log.warning("job %s failed: %s", job.id, error)
+            async with self.db.session() as session:
+                await jobs.release_claims(session, worker_id, job.id)
+            await self._fail(job.id, str(error))
+            return Help(translated[0], ended=True)
+        if stop.is_set():
+            return Help(translated[0])
+        ended = await self._finish(job, worker_id) or await self._settle_stopped(job_id)
+        return Help(translated[0], ended)
+
+    async def _start(self, job_id: uuid.UUID) -> bool:
+        """Move a queued job to running (reserving the quota of a resumed run)."""
+        async with self.db.session() as session:
+            await begin_write(session)
+            job = await jobs.get_job(session, job_id)
+            if job.status is JobStatus.RUNNING:
+                await session.commit()
+                return True
+            if job.status is not JobStatus.QUEUED:
+                await session.commit()
+                return False
+            try:
+                if not accounting.is_open(job):  # resumed after a failure or cancel
+                    pending = await session.scalars(
+                        select(JobSegment.source_text).where(
+                            JobSegment.job_id == job.id, JobSegment.translated_text.is_(None)
+                        )
+                    )
+                    await accounting.open_run(
+                        session,
+                        job,
+                        characters=sum(len(text) for text in pending),
+                        translations=max(1, len(job.inputs)),
+                    )
+            except JOB_ERRORS as error:
+                await session.rollback()
+                await self._fail(job_id, str(error))
+                return False
+            now = utcnow()
+            job.status = JobStatus.RUNNING
+            job.started_at = job.started_at or now
+            job.attempts += 1
+            await session.commit()
+            return True
+
+    async def _translate(
+        self,
+        job: TranslationJob,
+        worker_id: str,
+        stop: asyncio.Event,
+        progress: ProgressCallback | None,
+        translated: list[int],
+    ) -> None:
+        provider = self.provider(job.provider)
+        # The glossary as it is now: an edit since the job was submitted applies to what
+        # is still to translate, and those memory entries are keyed by the new content.
+        glossary = await self._load_glossary(job.glossary_id, provider=provider)
+        key = MemoryKey(
+            job.provider, job.model, job.source_lang, job.target_lang, _checksum(glossary)
+        )
+        failed = asyncio.Event()
+        # A chunk is one round of requests: as many as the provider takes at once. The
+        # provider sends them in parallel, and the chunk is stored in one checkpoint.
+        chunk_size = provider.max_texts_per_request * provider.concurrency
+
+        async def lane() -> None:
+            while not stop.is_set() and not failed.is_set():
+                async with self._writes, self.db.session() as session:
+                    claimed = await jobs.claim_segments(
+                        session, job.id, worker_id, limit=chunk_size, lease=self.lease
+                    )
+                if not claimed:
+                    return
+                try:
+                    stored = await self._chunk(
+                        job, worker_id, provider, key, glossary, claimed, progress
+                    )
+                except BaseException:
+                    failed.set()
+                    raise
+                # Added after the await: ``+=`` across an await would lose other lanes' counts.
+                translated[0] += stored
+
+        results = await asyncio.gather(*(lane() for _ in range(LANES)), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _chunk(
+        self,
+        job: TranslationJob,
+        worker_id: str,
+        provider: Provider,
+        key: MemoryKey,
+        glossary: GlossarySpec | None,
+        claimed: list[tuple[uuid.UUID, str]],
+        progress: ProgressCallback | None,
+    ) -> int:
+        """Translate one claimed chunk; returns how many segments this worker stored.
+
+        The chunk's requests go out together; every request that succeeded is stored
+        even when another failed (its translations are paid for), then the failure is
+        raised.
+        """
+        async with self.db.session() as session:
+            known = await memory.lookup(session, key, (text_hash(t) for _, t in claimed))
+        hits = [(sid, known[text_hash(text)]) for sid, text in claimed if text_hash(text) in known]
+        misses = [(sid, text) for sid, text in claimed if text_hash(text) not in known]
+        batches = [
+            misses[start : start + provider.max_texts_per_request]
+            for start in range(0, len(misses), provider.max_texts_per_request)
+        ]
+        outcomes = await asyncio.gather(
+            *(
+                provider.translate(
+                    [text for _, text in batch],
+                    target=job.target_lang,
+                    source=job.source_lang or None,
+                    model=job.model or None,
+                    glossary=glossary,
+                )
+                for batch in batches
+            ),
+            return_exceptions=True,
+        )
+        done: list[tuple[uuid.UUID, str]] = []
+        translated: list[str] = []
+        failure: BaseException | None = None
+        for batch, outcome in zip(batches, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                failure = failure or outcome
+            else:
+                done.extend(batch)
+                translated.extend(outcome)
+        misses = done
+        stored, counters = await self._checkpoint(job.id, worker_id, key, hits, misses, translated)
+        if progress is not None:
+            progress(counters)
+        if failure is not None:
+            raise failure
+        return stored
+
+    async def _checkpoint(
+        self,
+        job_id: uuid.UUID,
+        worker_id: str,
+        key: MemoryKey,
+        hits: list[tuple[uuid.UUID, str]],
+        misses: list[tuple[uuid.UUID, str]],
+        translated: list[str],
+    ) -> tuple[int, Progress]:
+        """Store a chunk's results, only for the segments this worker still holds."""
+        results = dict(hits)
+        results.update({sid: t for (sid, _), t in zip(misses, translated, strict=True)})
+        sources = dict(misses)
+        async with self._writes, self.db.session() as session:
+            await begin_write(session)
+            held = await _store_results(session, worker_id, results, set(sources))
+            await memory.store(session, key, {sources[sid]: results[sid] for sid in sources})
+            billed = sum(len(sources[sid]) for sid in held if sid in sources)
+            memory_hits = sum(1 for sid in held if sid not in sources)
+            row = (
+                await core(
+                    session,
+                    update(TranslationJob)
+                    .where(TranslationJob.id == job_id)
+                    .values(
+                        done_segments=TranslationJob.done_segments + len(held),
+                        billed_characters=TranslationJob.billed_characters + billed,
+                        memory_hits=TranslationJob.memory_hits + memory_hits,
+                    )
+                    .returning(
+                        TranslationJob.done_segments,
+                        TranslationJob.total_segments,
+                        TranslationJob.memory_hits,
+                        TranslationJob.billed_characters,
+                    ),
+                )
+            ).one()
+            await session.commit()
+        done, total, from_memory, billed_total = tuple(row)
+        return len(held), Progress(job_id, done, total, from_memory, billed_total)
+
+    async def _finish(self, job: TranslationJob, worker_id: str) -> bool:
+        async with self.db.session() as session:
+            if not await jobs.claim_finishing(session, job.id, worker_id, lease=self.lease):
+                return False
+        try:
+            outputs = await self._write_outputs(job)
+            qa_report = await self._qa_report(job)
+        except JOB_ERRORS as error:
+            await self._fail(job.id, str(error))
+            return True
+        async with self.db.session() as session:
+            await begin_write(session)
+            current = await jobs.get_job(session, job.id)
+            if current.worker_id != worker_id:  # the lease lapsed: another worker finishes
+                await session.rollback()
+                return True
+            completed = current.status is JobStatus.RUNNING
+            await accounting.close_run(session, current, completed=completed)
+            if completed:
+                current.status = JobStatus.COMPLETED
+                current.finished_at = utcnow()
+                current.outputs = outputs
+                current.qa_report = qa_report
+            current.worker_id = None
+            await session.commit()
+        return True
+
+    async def _fail(self, job_id: uuid.UUID, message: str) -> None:
+        async with self.db.session() as session:
+            await begin_write(session)
+            await jobs.set_status(
+                session, job_id, JobStatus.FAILED, only_from=jobs.ACTIVE, error=message
+            )
+            await session.commit()
+        await self._settle_stopped(job_id)
+
+    async def _settle_stopped(self, job_id: uuid.UUID) -> bool:
+        """Settle a failed or cancelled job once no live worker holds any of it."""
+        async with self.db.session() as session:
+            await begin_write(session)
+            job = await jobs.get_job(session, job_id)
+            if job.status not in jobs.STOPPED or not accounting.is_open(job):
+                await session.commit()
+                return False
+            if await jobs.live_claims(session, job_id, lease=self.lease):
+                await session.commit()
+                return False
+            await accounting.close_run(session, job, completed=False)
+            await session.commit()
+            return True
+
+    async def _renew(self, worker_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 4)
+            async with self.db.session() as session:
+                await jobs.renew_claims(session, worker_id)
+
+    async def _load_glossary(
+        self,
+        glossary_id: uuid.UUID | None,
+        *,
+        user_id: uuid.UUID | None = None,
+        provider: Provider | None = None,
+    ) -> GlossarySpec | None:
+        """The glossary as the provider will apply it, its content as it is now.
+
+        ``user_id`` checks the glossary is one the user may use (shared, or theirs). For a
+        provider with native glossaries the spec names its copy there, made or reused by
+        checksum.
+        """
+        if glossary_id is None:
+            return None
+        async with self.db.session() as session:
+            viewer = None
+            if user_id is not None:
+                viewer = Actor.of(await session.get_one(User, user_id))
+            if provider is not None and provider.glossary_support is GlossarySupport.NATIVE:
+                spec = await sync.native_spec(session, glossary_id, provider, viewer=viewer)
+                await session.commit()
+                return spec
+            return sync.glossary_spec(await load_content(session, glossary_id, viewer=viewer))
+
+    async def _qa_report(self, job: TranslationJob) -> list[dict[str, Any]] | None:
+        """Every segment whose translation lacks a glossary term's target, for the job."""
+        glossary = await self._load_glossary(job.glossary_id)
+        if glossary is None:
+            return None
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(JobSegment.source_text, JobSegment.translated_text)
+                    .where(JobSegment.job_id == job.id)
+                    .order_by(JobSegment.position)
+                )
+            ).all()
+        violations = qa.check(((row[0], row[1]) for row in rows), glossary.matcher)
+        return [asdict(violation) for violation in violations]
+
+    async def _write_outputs(self, job: TranslationJob) -> list[dict[str, Any]]:
+        if not job.inputs:
+            return []
+        async with self.db.session() as session:
+            translations = await translations_of(session, job.id)
+        spec = JobSpec(job.provider, job.target_lang, source_lang=job.source_lang)
+        written = []
+        for item in jobs.job_inputs(job):
+            await asyncio.to_thread(_write_output, item, spec, translations)
+            written.append({"input": item.path, "output": item.output})
+        return written
+
+
+async def translations_of(session: AsyncSession, job_id: uuid.UUID) -> dict[str, str]:
+    """source text -> translation for every translated segment of a job."""
+    rows = await session.execute(
+        select(JobSegment.source_text, JobSegment.translated_text).where(
+            JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None)
+        )
+    )
+    return {row.source_text: row.translated_text for row in rows}
+
+
+async def _store_results(
+    session: AsyncSession, worker_id: str, results: Mapping[uuid.UUID, str], sent: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Write translations into the segments this worker still holds; returns their ids.
+
+    One statement for the whole chunk; a segment another worker took over is left alone.
+    """
+    if not results:
+        return set()
+    ids = list(results)
+    rows = await core(
+        session,
+        update(JobSegment)
+        .where(
+            JobSegment.id.in_(ids),
+            JobSegment.claimed_by == worker_id,
+            JobSegment.translated_text.is_(None),
+        )
+        .values(
+            translated_text=case(results, value=JobSegment.id),
+            from_memory=JobSegment.id.not_in(list(sent)) if sent else true(),
+            translated_at=utcnow(),
+            claimed_by=None,
+            claimed_at=None,
+        )
+        .returning(JobSegment.id),
+    )
+    return set(rows.scalars())
+
+
+def _checksum(glossary: GlossarySpec | None) -> str:
+    return glossary.checksum if glossary is not None else ""
+
+
+def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
+    if texts is not None and spec.inputs:
+        raise InvalidInput("give either input files or texts, not both")
+    if texts is None and not spec.inputs:
+        raise InvalidInput("nothing to translate: give input files or texts")
+    if texts is None:
+        texts = [text for item in spec.inputs for text in _read(item, spec).texts]
+    unique = list(dict.fromkeys(t for t in texts if needs_translation(t)))
+    return _Prepared(unique, len(texts))
+
+
+def _write_output(item: JobInput, spec: JobSpec, translations: Mapping[str, str]) -> None:
+    document = _read(item, spec)
+    rendered = document.render([translations.get(t, t) for t in document.texts])
+    write_atomically(Path(item.output), rendered)
+
+
+def _read(item: JobInput, spec: JobSpec) -> Document:
+    path = Path(item.path)
+    file_format = format_for(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+    options = FormatOptions(item.columns, spec.source_lang, spec.target_lang)
+    try:
+        return file_format.read(data, options)
+    except InvalidInput as error:
+        raise InvalidInput(f"{path.name}: {error}", error.problems) from error
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,93 @@
+"""Translation memory: an exact-match cache of translations already paid for.
+
+A translation is reused only for the same provider, model, language pair, glossary
+content (its checksum) and source text (its SHA-256), so changing any of them asks the
+provider again. Writes never fail on a duplicate: two jobs translating the same text at
+once both keep the first stored translation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workbench.db.base import utcnow
+from workbench.db.engine import core
+from workbench.db.models import TranslationMemory
+
+# Stay under SQLite's bound-parameter limit in IN (...) lookups and multi-row inserts.
+_LOOKUP_CHUNK = 500
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class MemoryKey:
+    provider: str
+    model: str
+    source_lang: str
+    target_lang: str
+    glossary_checksum: str = ""
+
+    def columns(self) -> dict[str, str]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "glossary_checksum": self.glossary_checksum,
+        }
+
+
+async def lookup(session: AsyncSession, key: MemoryKey, hashes: Iterable[str]) -> dict[str, str]:
+    """The stored translations for those source-text hashes (hash -> translation)."""
+    wanted = list(dict.fromkeys(hashes))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        rows = await core(
+            session,
+            select(TranslationMemory.source_hash, TranslationMemory.translated_text).where(
+                TranslationMemory.provider == key.provider,
+                TranslationMemory.model == key.model,
+                TranslationMemory.source_lang == key.source_lang,
+                TranslationMemory.target_lang == key.target_lang,
+                TranslationMemory.glossary_checksum == key.glossary_checksum,
+                TranslationMemory.source_hash.in_(chunk),
+            ),
+        )
+        found.update({row.source_hash: row.translated_text for row in rows})
+    return found
+
+
+async def store(session: AsyncSession, key: MemoryKey, translations: Mapping[str, str]) -> None:
+    """Remember ``source text -> translation`` pairs; existing entries are kept."""
+    if not translations:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            **key.columns(),
+            "source_hash": text_hash(source),
+            "source_text": source,
+            "translated_text": target,
+        }
+        for source, target in translations.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Core, not the ORM: one multi-row INSERT per chunk, without per-row bookkeeping.
+    table = cast(Table, TranslationMemory.__table__)
+    statement = insert(table).on_conflict_do_nothing(index_elements=["source_hash", *key.columns()])
+    await core(session, statement, rows)
