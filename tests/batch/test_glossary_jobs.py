@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pandas as pd
 import pytest
@@ -23,7 +23,6 @@ from workbench.errors import InvalidInput, NotFound
 from workbench.glossary import store as glossaries
 from workbench.notebook import Workbench
 
-KEY = "deepl-test-key-for-glossary-jobs:fx"
 TERMS = pd.DataFrame({"source_term": ["Workbench", "cloud"], "target_term": ["Atelier", "nuage"]})
 TEXTS = ["The Workbench runs in the cloud.", "Nothing to enforce here.", "Workbench!"]
 
@@ -93,18 +92,6 @@ async def test_a_translator_cannot_use_someone_elses_glossary(engine: Engine, db
         await engine.translate_now(
             JobSpec("pseudo", "fr", glossary_id=glossary_id, user_id=other.id), TEXTS
         )
-
-
-@pytest.fixture
-def fake_deepl(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
-    fake = FakeDeepL(KEY)
-    fake.start()
-    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
-    monkeypatch.setenv("WORKBENCH_DEEPL_URL", fake.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    get_settings.cache_clear()
-    yield fake
-    fake.stop()
 
 
 async def test_deepl_jobs_use_a_native_glossary_synced_by_checksum(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -18,24 +18,10 @@ from workbench.accounts.users import create_user
 from workbench.batch import jobs
 from workbench.batch.engine import Engine
 from workbench.batch.jobs import JobSpec
-from workbench.config import get_settings
 from workbench.db import Database
 from workbench.db.models import JobSegment, JobStatus, UsageEvent, User
 
-KEY = "deepl-test-key-for-jobs:fx"
 TRANSLATE = "/v2/translate"
-
-
-@pytest.fixture
-def fake_deepl(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
-    fake = FakeDeepL(KEY)
-    fake.start()
-    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
-    monkeypatch.setenv("WORKBENCH_DEEPL_URL", fake.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    get_settings.cache_clear()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ class TargetType(StrEnum):
     USER = "user"
     TIER = "tier"
     API_KEY = "api_key"
+    GLOSSARY = "glossary"
 
 
 @dataclass(frozen=True)

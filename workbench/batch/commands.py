@@ -133,7 +133,10 @@ def _summary(job: TranslationJob) -> None:
 
 
 def _exit_code(job: TranslationJob) -> int:
-    return 1 if job.status is JobStatus.CANCELLED else 4
+    """A cancelled job exits 1; a failed one with its error's code (2, 3 or 4)."""
+    if job.status is JobStatus.CANCELLED:
+        return 1
+    return int(job.options.get("exit_code", 4))
 
 
 @click.group("jobs")

@@ -49,7 +49,13 @@ from workbench.db.models import (
     TranslationJob,
     User,
 )
-from workbench.errors import InvalidInput, LimitReached, ProviderError, UsageError
+from workbench.errors import (
+    InvalidInput,
+    LimitReached,
+    ProviderError,
+    UsageError,
+    WorkbenchError,
+)
 from workbench.glossary import qa, sync
 from workbench.glossary.store import load_content
 from workbench.preferences import load as load_preferences
@@ -305,7 +311,7 @@ class Engine:
             log.warning("job %s failed: %s", job.id, error)
             async with self.db.session() as session:
                 await jobs.release_claims(session, worker_id, job.id)
-            await self._fail(job.id, str(error))
+            await self._fail(job.id, error)
             return Help(translated[0], ended=True)
         if stop.is_set():
             return Help(translated[0])
@@ -338,7 +344,7 @@ class Engine:
                     )
             except JOB_ERRORS as error:
                 await session.rollback()
-                await self._fail(job_id, str(error))
+                await self._fail(job_id, error)
                 return False
             now = utcnow()
             job.status = JobStatus.RUNNING
@@ -493,7 +499,7 @@ class Engine:
             outputs = await self._write_outputs(job)
             qa_report = await self._qa_report(job)
         except JOB_ERRORS as error:
-            await self._fail(job.id, str(error))
+            await self._fail(job.id, error)
             return True
         async with self.db.session() as session:
             await begin_write(session)
@@ -512,11 +518,18 @@ class Engine:
             await session.commit()
         return True
 
-    async def _fail(self, job_id: uuid.UUID, message: str) -> None:
+    async def _fail(self, job_id: uuid.UUID, error: WorkbenchError) -> None:
+        """Mark the job failed with the error's message; its exit code is kept for the CLI."""
         async with self.db.session() as session:
             await begin_write(session)
+            job = await jobs.get_job(session, job_id)
             await jobs.set_status(
-                session, job_id, JobStatus.FAILED, only_from=jobs.ACTIVE, error=message
+                session,
+                job_id,
+                JobStatus.FAILED,
+                only_from=jobs.ACTIVE,
+                error=str(error),
+                options={**job.options, "exit_code": error.exit_code},
             )
             await session.commit()
         await self._settle_stopped(job_id)

@@ -26,11 +26,12 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workbench.accounts.audit import Actor, json_value
+from workbench.accounts import audit
+from workbench.accounts.audit import Actor, TargetType, json_value
 from workbench.db import begin_write
 from workbench.db.base import utcnow
 from workbench.db.integrity import violates_unique
-from workbench.db.models import AuditEntry, Glossary, GlossaryEntry, GlossaryRemoteCopy, User
+from workbench.db.models import Glossary, GlossaryEntry, GlossaryRemoteCopy, User
 from workbench.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from workbench.glossary import bulk
 from workbench.glossary.checksum import checksum, frame_checksum
@@ -73,7 +74,6 @@ class GlossaryAction(StrEnum):
     ENTRY_DELETE = "glossary.entry_delete"
 
 
-AUDIT_TARGET = "glossary"
 _IMPORT_ACTIONS = {
     ImportMode.CREATE: GlossaryAction.CREATE,
     ImportMode.REPLACE: GlossaryAction.REPLACE,
@@ -917,17 +917,12 @@ async def _audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    # workbench.accounts.audit.record() takes only its own AuditAction members, which
-    # have no glossary actions yet; this writes the same row with ours.
-    session.add(
-        AuditEntry(
-            actor_id=actor.id,
-            actor_email=actor.email,
-            action=action.value,
-            target_type=AUDIT_TARGET,
-            target_id=str(glossary.id),
-            before=before,
-            after=after,
-            created_at=utcnow(),
-        )
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type=TargetType.GLOSSARY,
+        target_id=str(glossary.id),
+        before=before,
+        after=after,
     )
