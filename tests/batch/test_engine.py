@@ -9,14 +9,15 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
-import polib
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import URL
 
 from tests.batch.samples import every_format
+from tests.providers.conftest import FAST
+from tests.providers.fakes.deepl_api import translated as deepl_translated
 from workbench.accounts.users import create_user
-from workbench.batch.engine import Engine
+from workbench.batch.engine import Engine, translations_of
 from workbench.batch.formats import FormatOptions, format_for
 from workbench.batch.jobs import JobSpec
 from workbench.batch.paths import file_inputs
@@ -59,32 +60,48 @@ def write_inputs(folder: Path) -> dict[str, Path]:
     return paths
 
 
+@pytest.mark.parametrize("provider", ["pseudo", "deepl"])
 @pytest.mark.parametrize("name", list(every_format()))
-async def test_every_format_end_to_end_with_pseudo(
-    engine: Engine, tmp_path: Path, name: str
+async def test_every_format_end_to_end(
+    db: Database, tmp_path: Path, name: str, provider: str, request: pytest.FixtureRequest
 ) -> None:
+    """Each format through the offline provider and through DeepL's wire (a fake)."""
+    target = "fr"
+    options = {}
+    if provider == "deepl":
+        request.getfixturevalue("fake_deepl")
+        target, options = "FR", {"deepl": FAST}
     paths = write_inputs(tmp_path / "in")
     columns = every_format()[name][1]
-    inputs = file_inputs([paths[name]], "fr", data_dir=tmp_path, columns=columns)
-    job = await engine.translate_now(JobSpec("pseudo", "fr", inputs=tuple(inputs)))
+    inputs = file_inputs([paths[name]], target, data_dir=tmp_path, columns=columns)
+    async with Engine(db, provider_options=options) as engine:
+        job = await engine.translate_now(JobSpec(provider, target, inputs=tuple(inputs)))
 
     assert job.status is JobStatus.COMPLETED, job.error
     output = Path(inputs[0].output)
-    assert output.name == name.replace(".", ".fr.", 1)
-    original = format_for(paths[name]).read(paths[name].read_bytes(), FormatOptions(columns))
-    translated = format_for(output).read(output.read_bytes(), FormatOptions(columns))
-    if name == "app.po":
-        # Machine translations are marked fuzzy (for review), so they are still to do.
-        assert translated.texts == original.texts
-        catalog = polib.pofile(output.read_text())
-        filled = [e for e in catalog if "fuzzy" in e.flags and e.msgid != "Maybe"]
-        assert all(pseudo_looking(e.msgstr or e.msgstr_plural[0]) for e in filled)
-        assert len(filled) == 3
-    else:
-        assert len(translated.texts) == len(original.texts)
-        for before, after in zip(original.texts, translated.texts, strict=True):
-            assert pseudo_looking(after) if any(c.isalpha() for c in before) else after == before
+    assert output.name == name.replace(".", f".{target}.", 1)
     assert job.outputs == [{"input": str(paths[name]), "output": str(output)}]
+
+    # Every stored translation is the provider's, and segments without letters were kept.
+    async with db.session() as session:
+        stored = await translations_of(session, job.id)
+    options = FormatOptions(columns, target_lang=target)  # as the engine reads it
+    original = format_for(paths[name]).read(paths[name].read_bytes(), options)
+    translatable = {t for t in original.texts if any(c.isalpha() for c in t)}
+    assert set(stored) == translatable
+    for before, after in stored.items():
+        if provider == "deepl":
+            assert after == deepl_translated(before, "FR")
+        else:
+            assert pseudo_looking(after), after
+
+    # The output is the input with each text replaced by its translation, nothing else.
+    expected = original.render([stored.get(t, t) for t in original.texts])
+    if name.endswith((".docx", ".xlsx")):  # zip archives carry their own timestamps
+        again = format_for(output).read(output.read_bytes(), options).texts
+        assert again == format_for(output).read(expected, options).texts
+    else:
+        assert output.read_bytes() == expected
 
 
 async def test_json_placeholders_and_keys_survive(engine: Engine, tmp_path: Path) -> None:
