@@ -183,6 +183,22 @@ async def test_deleting_a_glossary_deletes_its_remote_copies(
     assert await copies(shared_db, other.id) == [(other.checksum, kept.remote_id)]
 
 
+async def test_deleting_everywhere_uses_every_configured_native_provider(
+    shared_db: Database, deepl_fake: FakeDeepL, deepl: DeepLProvider
+) -> None:
+    glossary = await make(shared_db)
+    spec = await synced(shared_db, glossary.id, deepl)
+    unconfigured = Settings()  # no DEEPL_AUTH_KEY: its copies stay where they are
+    configured = Settings(DEEPL_AUTH_KEY=DEEPL_KEY, WORKBENCH_DEEPL_URL=deepl_fake.url)
+    async with shared_db.session() as session:
+        assert await sync.delete_all_remote_copies(session, glossary.id, unconfigured) == []
+        removed = await sync.delete_all_remote_copies(session, glossary.id, configured)
+        await session.commit()
+    assert removed == [spec.remote_id]
+    assert deletes(deepl_fake) == [f"/v2/glossaries/{spec.remote_id}"]
+    assert await copies(shared_db, glossary.id) == []
+
+
 class HookedDeepL(FakeDeepL):
     """The fake DeepL, calling ``hook`` (in its server thread) before each answer."""
 

@@ -38,7 +38,13 @@ from workbench.glossary.store import (
     load_content,
     update_entry,
 )
-from workbench.glossary.sync import delete_remote_copies, glossary_spec, native_spec, prune
+from workbench.glossary.sync import (
+    delete_all_remote_copies,
+    delete_remote_copies,
+    glossary_spec,
+    native_spec,
+    prune,
+)
 
 __all__ = [
     "Entry",
@@ -57,6 +63,7 @@ __all__ = [
     "check",
     "check_frame",
     "checksum",
+    "delete_all_remote_copies",
     "delete_entry",
     "delete_glossary",
     "delete_remote_copies",

@@ -20,7 +20,7 @@ from workbench.accounts.audit import Actor
 from workbench.accounts.commands import in_transaction, run
 from workbench.accounts.users import get_user_by_email
 from workbench.errors import InvalidInput, UsageError
-from workbench.glossary import store
+from workbench.glossary import store, sync
 from workbench.glossary.reading import SUFFIXES
 from workbench.glossary.store import GlossaryInfo, ImportMode, ImportResult
 
@@ -237,10 +237,19 @@ def delete_command(name: str, yes: bool) -> None:
         click.confirm(
             f"Delete glossary {info.name!r} and its {info.entry_count} entries?", abort=True
         )
-    deleted = run(
-        in_transaction(lambda session: store.delete_glossary(session, name, actor=Actor.cli()))
-    )
-    click.echo(f"Deleted glossary {deleted.name!r} ({deleted.entry_count} entries).")
+
+    # Looked up in a transaction of its own: the one that deletes must start as a writer
+    # (SQLite cannot turn a reading transaction into a writing one under contention).
+    glossary_id = run(in_transaction(lambda session: store.get_glossary(session, name))).id
+
+    async def delete(session: AsyncSession) -> tuple[GlossaryInfo, list[str]]:
+        # Copies kept at providers (DeepL) go first: afterwards nothing would name them.
+        removed = await sync.delete_all_remote_copies(session, glossary_id)
+        return await store.delete_glossary(session, glossary_id, actor=Actor.cli()), removed
+
+    deleted, removed = run(in_transaction(delete))
+    copies = f", {len(removed)} copies at providers" if removed else ""
+    click.echo(f"Deleted glossary {deleted.name!r} ({deleted.entry_count} entries{copies}).")
 
 
 def _owner(info: GlossaryInfo) -> str:

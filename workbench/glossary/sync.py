@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.audit import Actor
+from workbench.config import Settings, get_settings
 from workbench.db import begin_write
 from workbench.db.integrity import violates_unique
 from workbench.db.models import Glossary, GlossaryRemoteCopy
@@ -50,6 +51,7 @@ from workbench.errors import InvalidInput, NotFound, ProviderBadResponse
 from workbench.glossary.store import GlossaryContent, GlossaryRef, load_content
 from workbench.providers.base import Provider
 from workbench.providers.glossary import GlossarySpec, GlossaryStore, GlossarySupport, GlossaryTerm
+from workbench.providers.registry import PROVIDERS, get_provider
 
 _UNIQUE_COPY = "uq_glossary_remote_copies_key"
 
@@ -126,6 +128,25 @@ async def delete_remote_copies(
         await _delete_at_provider(store, remote_id)
     await _forget(session, provider.name, remote_ids, glossary_id)
     return remote_ids
+
+
+async def delete_all_remote_copies(
+    session: AsyncSession, glossary_id: uuid.UUID, settings: Settings | None = None
+) -> list[str]:
+    """Delete the glossary's copies at every configured provider that keeps glossaries.
+
+    For deleting a glossary: call it first, in the same session, then delete the
+    glossary. A provider that is no longer configured keeps its copies (``prune`` run
+    once it is configured again removes them).
+    """
+    settings = settings or get_settings()
+    removed: list[str] = []
+    for name, cls in PROVIDERS.items():
+        if cls.glossary_support is not GlossarySupport.NATIVE or not cls.is_configured(settings):
+            continue
+        async with get_provider(name, settings) as provider:
+            removed += await delete_remote_copies(session, glossary_id, provider)
+    return removed
 
 
 async def prune(session: AsyncSession, provider: Provider) -> list[str]:
