@@ -1,14 +1,13 @@
 """Admin-editable settings kept in the database (DESIGN §4 ``settings``).
 
 Environment settings (:mod:`workbench.config`) say where things are and hold secrets;
-these say how the service behaves and are changed from the dashboards: the default
-provider and model, each provider's price per million characters and concurrency, the
-interface's default language. Every change is audited by the caller.
+these say how the service behaves: the default provider and model, each provider's
+price per million characters, the interface's default language. Until an admin stores
+a value, the defaults below apply.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,6 @@ class Preferences:
     currency: str = "EUR"
     ui_language: str = "en"
     prices: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PRICES))
-    concurrency: dict[str, int] = field(default_factory=dict)
 
     def price_per_million(self, provider: str) -> float:
         return self.prices.get(provider, DEFAULT_PRICES.get(provider, 0.0))
@@ -45,7 +43,7 @@ class Preferences:
         return round(characters * self.price_per_million(provider) / 1_000_000, 6)
 
 
-_KEYS = ("default_provider", "default_model", "currency", "ui_language", "prices", "concurrency")
+_KEYS = ("default_provider", "default_model", "currency", "ui_language", "prices")
 
 
 async def load(session: AsyncSession) -> Preferences:
@@ -59,23 +57,4 @@ async def load(session: AsyncSession) -> Preferences:
         currency=stored.get("currency", defaults.currency),
         ui_language=stored.get("ui_language", defaults.ui_language),
         prices={name: float(price) for name, price in prices.items()},
-        concurrency={name: int(n) for name, n in stored.get("concurrency", {}).items()},
     )
-
-
-async def save(
-    session: AsyncSession, key: str, value: Any, *, actor_id: uuid.UUID | None = None
-) -> Any:
-    """Store one setting; returns the previous value (None if unset). The caller commits."""
-    if key not in _KEYS:
-        raise ValueError(f"unknown setting {key!r}")
-    row = await session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value, updated_by=actor_id))
-        await session.flush()
-        return None
-    previous = row.value
-    row.value = value
-    row.updated_by = actor_id
-    await session.flush()
-    return previous

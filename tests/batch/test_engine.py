@@ -23,7 +23,15 @@ from workbench.batch.jobs import JobSpec
 from workbench.batch.paths import file_inputs
 from workbench.config import get_settings
 from workbench.db import Database
-from workbench.db.models import JobSegment, JobStatus, Tier, TranslationJob, UsageEvent, User
+from workbench.db.models import (
+    JobSegment,
+    JobStatus,
+    Setting,
+    Tier,
+    TranslationJob,
+    UsageEvent,
+    User,
+)
 from workbench.errors import InvalidInput, ProviderNotAllowed, QuotaExceeded
 from workbench.notebook import Workbench
 
@@ -255,3 +263,14 @@ async def test_translate_frame_adds_translation_and_provenance(
         again = await wb.translate_frame(frame, "text", "fr", progress=False)
         assert again["from_memory"].tolist() == [True, True, False, True]
         assert again["text_fr"].tolist() == first["text_fr"].tolist()
+
+
+async def test_the_estimate_prices_characters_as_the_admin_set(
+    engine: Engine, db: Database
+) -> None:
+    async with db.session() as session:
+        session.add(Setting(key="prices", value={"pseudo": 2.5}))
+        session.add(Setting(key="currency", value="USD"))
+        await session.commit()
+    estimate = await engine.estimate(JobSpec("pseudo", "fr"), ["x" * 400_000])
+    assert (estimate.billed_characters, estimate.cost, estimate.currency) == (400_000, 1.0, "USD")
