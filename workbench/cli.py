@@ -7,10 +7,8 @@ traceback; :func:`main` maps the error tree to exit codes in one place.
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
@@ -18,17 +16,13 @@ from workbench import __version__
 from workbench.accounts import commands as accounts
 from workbench.accounts.users import validate_email
 from workbench.batch import commands as batch
+from workbench.cli_support import run
 from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
 from workbench.db import migrate
 from workbench.errors import WorkbenchError
 from workbench.glossary.commands import glossary
 
 T = TypeVar("T")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run one command's async work to completion."""
-    return asyncio.run(coro)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,13 +7,10 @@ which prints them as one line with the exit code of DESIGN §3.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -25,47 +22,14 @@ from workbench.accounts.audit import Actor
 from workbench.accounts.quotas import get_allowance
 from workbench.accounts.subscriptions import effective_tier
 from workbench.accounts.tiers import TierChanges, format_limit, format_price
+from workbench.cli_support import in_transaction, run
 from workbench.config import get_settings
-from workbench.db import Database, migrate
 from workbench.db.base import utcnow
 from workbench.db.models import Role, User
-from workbench.errors import AlreadyExists, ConfigError, InvalidInput
+from workbench.errors import AlreadyExists, InvalidInput
 
 T = TypeVar("T")
 GENERATED_PASSWORD_BYTES = 15  # 20 URL-safe characters
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-def configured_database() -> Database:
-    """The configured database; a SQLite file that is not there yet is refused, not created."""
-    settings = get_settings()
-    url = settings.async_database_url
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).is_file():
-        raise ConfigError(f"there is no database at {path}; run `workbench init` first")
-    return Database.from_settings(settings)
-
-
-@asynccontextmanager
-async def open_database() -> AsyncIterator[Database]:
-    """The configured database, refused with one clear line unless its schema is current."""
-    database = configured_database()
-    try:
-        await migrate.require_current_schema(database.url)
-        yield database
-    finally:
-        await database.dispose()
-
-
-async def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in one session and commit it."""
-    async with open_database() as database, database.session() as session:
-        result = await work(session)
-        await session.commit()
-        return result
 
 
 # --- passwords from the operator --------------------------------------------------------

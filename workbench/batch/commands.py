@@ -245,16 +245,12 @@ def worker(concurrency: int, until_idle: bool, poll: float, lease: float) -> Non
 
     from workbench.batch.engine import Engine
     from workbench.batch.worker import Worker
-    from workbench.config import get_settings
-    from workbench.db import Database
-    from workbench.db.migrate import require_current_schema
+    from workbench.cli_support import open_database
 
     async def go() -> int:
-        settings = get_settings()
-        await require_current_schema(settings.async_database_url)
         async with (
-            Database.from_settings(settings) as db,
-            Engine(db, settings, lease=timedelta(seconds=lease)) as engine,
+            open_database() as db,
+            Engine(db, lease=timedelta(seconds=lease)) as engine,
         ):
             runner = Worker(engine, concurrency=concurrency, poll_interval=poll)
             runner.install_signal_handlers()

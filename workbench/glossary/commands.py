@@ -17,8 +17,8 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.audit import Actor
-from workbench.accounts.commands import in_transaction, run
 from workbench.accounts.users import get_user_by_email
+from workbench.cli_support import in_transaction, run
 from workbench.errors import InvalidInput, UsageError
 from workbench.glossary import store, sync
 from workbench.glossary.reading import SUFFIXES
