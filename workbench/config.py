@@ -7,6 +7,8 @@ call ``get_settings.cache_clear()``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from functools import lru_cache
@@ -168,6 +170,14 @@ def secret_key(settings: Settings) -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
     return key
+
+
+def derived_key(settings: Settings, purpose: str) -> bytes:
+    """A key for one purpose (session cookies, kernel sign-in), derived from the secret key.
+
+    Rotating ``WORKBENCH_SECRET_KEY`` changes every derived key, so it signs everyone out.
+    """
+    return hmac.new(secret_key(settings), f"workbench:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def ensure_data_dir(settings: Settings) -> Path:

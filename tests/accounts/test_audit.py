@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.accounts.support import OPERATOR, PASSWORD, add_user, audit_count
+from workbench import preferences
 from workbench.accounts import api_keys, tiers, users
 from workbench.accounts.audit import Actor, AuditAction, recent_entries, record
 from workbench.db import Database
@@ -96,6 +97,13 @@ CHANGES: list[tuple[str, Change, str, dict[str, Any] | None, dict[str, Any] | No
     ("tier.create", lambda s: tiers.create_tier(s, "team", actor=OPERATOR), "team", None, None),
     ("tier.delete", delete_tier, "short-lived", None, None),
     ("user.activate", reactivate, TARGET, {"is_active": False}, {"is_active": True}),
+    (
+        "settings.update",
+        lambda s: preferences.save(s, {"currency": "USD"}, actor=OPERATOR),
+        "preferences",
+        {"currency": "EUR"},
+        {"currency": "USD"},
+    ),
 ]
 
 
@@ -207,3 +215,20 @@ async def test_other_packages_record_their_own_actions(db: Database) -> None:
     assert [(e.target_type, e.target_id, e.after) for e in entries] == [
         ("glossary", "legal-terms", {"entries": 12})
     ]
+
+
+async def test_recent_entries_filter_by_target_type_actor_and_time(db: Database) -> None:
+    await add_user(db, TARGET)
+    async with db.session() as session:
+        await tiers.update_tier(session, "pro", actor=OPERATOR, daily_translation_limit=321)
+        await session.commit()
+        first = (await recent_entries(session))[-1].created_at
+        assert [e.action for e in await recent_entries(session, target_type="tier")] == [
+            "tier.update"
+        ]
+        operator = OPERATOR.email.upper()[:6]
+        assert len(await recent_entries(session, actor_contains=operator)) == 2
+        assert await recent_entries(session, actor_contains="%") == []
+        assert await recent_entries(session, until=first) == []
+        assert len(await recent_entries(session, since=first)) == 2
+        assert len(await recent_entries(session, limit=1, offset=1)) == 1

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.db.base import utcnow
@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     TIER_CREATE = "tier.create"
     TIER_UPDATE = "tier.update"
     TIER_DELETE = "tier.delete"
+    SETTINGS_UPDATE = "settings.update"
 
 
 class TargetType(StrEnum):
@@ -45,6 +46,7 @@ class TargetType(StrEnum):
     TIER = "tier"
     API_KEY = "api_key"
     GLOSSARY = "glossary"
+    SETTINGS = "settings"
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,36 @@ async def recent_entries(
     session: AsyncSession,
     *,
     limit: int = 100,
-    action: StrEnum | None = None,
+    offset: int = 0,
+    action: str | None = None,
     target_id: str | None = None,
+    target_type: str | None = None,
+    actor_contains: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEntry]:
-    """The newest entries first, optionally for one action or one target."""
-    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id).limit(limit)
+    """The newest entries first, optionally filtered; ``until`` is exclusive.
+
+    ``action`` and ``target_type`` are members of the audit enums or their values;
+    ``actor_contains`` matches part of the actor's email, whatever its case.
+    """
+    query = (
+        select(AuditEntry)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id)
+        .limit(limit)
+        .offset(offset)
+    )
     if action is not None:
         query = query.where(AuditEntry.action == str(action))
     if target_id is not None:
         query = query.where(AuditEntry.target_id == target_id)
+    if target_type is not None:
+        query = query.where(AuditEntry.target_type == str(target_type))
+    if actor_contains and actor_contains.strip():
+        needle = actor_contains.strip().lower()
+        query = query.where(func.lower(AuditEntry.actor_email).contains(needle, autoescape=True))
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.created_at < until)
     return list((await session.scalars(query)).all())

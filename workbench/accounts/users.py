@@ -27,7 +27,7 @@ from workbench.accounts.passwords import check_password, hash_password
 from workbench.accounts.tiers import DEFAULT_TIER, get_tier
 from workbench.db.base import utcnow
 from workbench.db.integrity import violates_unique
-from workbench.db.models import Role, User, normalise_email
+from workbench.db.models import Language, Role, User, normalise_email
 from workbench.errors import AlreadyExists, InvalidInput, NotFound
 
 UserRef = uuid.UUID | str
@@ -283,6 +283,20 @@ async def reset_daily_count(session: AsyncSession, ref: UserRef, *, actor: Actor
     user.daily_translation_count = 0
     await session.flush()
     await _audit_user(session, actor, AuditAction.USER_RESET_DAILY_COUNT, user, before, fields)
+    return user
+
+
+async def set_language(session: AsyncSession, ref: UserRef, language: Language | str) -> User:
+    """The interface language a user chose for themselves (their own preference: not audited)."""
+    try:
+        chosen = Language(language)
+    except ValueError:
+        choices = ", ".join(item.value for item in Language)
+        raise InvalidInput(f"unknown language {language!r}; choose one of {choices}") from None
+    await begin_if_idle(session)
+    user = await get_user(session, ref)
+    user.preferred_language = chosen
+    await session.flush()
     return user
 
 
