@@ -21,6 +21,7 @@ from workbench.config import describe_url, ensure_data_dir, get_settings, secret
 from workbench.db import migrate
 from workbench.errors import WorkbenchError
 from workbench.glossary.commands import glossary
+from workbench.server.serve import serve
 
 T = TypeVar("T")
 
@@ -71,6 +72,7 @@ def init(admin_email: str | None) -> None:
 for _command in (*accounts.COMMANDS, *batch.COMMANDS):
     cli.add_command(_command)
 cli.add_command(glossary)
+cli.add_command(serve)
 
 
 @cli.command("providers")

@@ -1,0 +1,193 @@
+"""How long each dashboard takes from navigation to interactive, in headless Chromium.
+
+A SQLite database gets the demo data set, 100,000 more users and a 100,000-entry
+glossary; ``workbench serve`` serves it. A signed-in admin opens each dashboard
+``--runs`` times; a run ends when the page's main control is on screen (the widgets are
+rendered and wired to the kernel). Printed per dashboard: the median and the worst run,
+and the median as a ratio to the floor measured in the same run: plain Voilà (no
+sign-in, no database) rendering a notebook that shows one button. Target: ≤ 3 s each.
+
+Run from the repository root::
+
+    python -m benchmarks.dashboard_render [--runs 5] [--users 100000] [--entries 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import nbformat
+import pandas as pd
+from playwright.sync_api import Page, sync_playwright
+from sqlalchemy.engine import make_url
+
+from benchmarks.accounts_bench import fill
+from workbench.db import Database, migrate
+from workbench.glossary import store
+from workbench.server.demo import ADMIN_EMAIL, seed_demo
+
+TARGET_SECONDS = 3.0
+PASSWORD = "benchmark admin password"  # noqa: S105  (a throw-away database)
+# The control that makes each page usable: when it is on screen, the page is interactive.
+READY = {
+    "index": ".wb-home-kpis",
+    "users": ".wb-users-table",
+    "tiers": ".wb-tiers-table",
+    "settings": ".wb-settings-providers",
+    "translate": ".wb-translate-run",
+    "glossaries": ".wb-glossaries-table",
+}
+FLOOR_READY = ".jupyter-button"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def prepare(data_dir: Path, users: int, entries: int) -> None:
+    url = make_url(f"sqlite+aiosqlite:///{data_dir / 'workbench.db'}")
+    await migrate.upgrade(url)
+    async with Database(url) as database:
+        await seed_demo(database, PASSWORD)
+        await fill(database, users)
+        frame = pd.DataFrame(
+            {
+                "source_term": [f"term {n}" for n in range(entries)],
+                "target_term": [f"terme {n}" for n in range(entries)],
+            }
+        )
+        async with database.session() as session:
+            await store.import_frame(
+                session, frame, name="Big glossary", source_lang="en", target_lang="fr"
+            )
+            await session.commit()
+
+
+def start(
+    command: list[str], env: dict[str, str], cwd: Path, ready_url: str
+) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(ready_url, timeout=2).status_code < 500:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise SystemExit(f"{' '.join(command)} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def timed(page: Page, url: str, selector: str) -> float:
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(selector, timeout=60_000)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data_dir = root / "data"
+        data_dir.mkdir()
+        print(f"seeding {args.users:,} users and a {args.entries:,}-entry glossary …")
+        asyncio.run(prepare(data_dir, args.users, args.entries))
+        floor_dir = root / "floor"
+        floor_dir.mkdir()
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [
+            nbformat.v4.new_code_cell("import ipywidgets as w\nw.Button(description='ok')")
+        ]
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(notebook, floor_dir / "floor.ipynb")
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+        env.update(WORKBENCH_DATA_DIR=str(data_dir), WORKBENCH_SECRET_KEY="b" * 40)
+        port, floor_port = free_port(), free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start(
+            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--no-worker"],
+            env,
+            root,
+            f"{base}/login",
+        )
+        floor = start(
+            [sys.executable, "-m", "voila", "floor.ipynb", "--no-browser", f"--port={floor_port}"],
+            env,
+            floor_dir,
+            f"http://127.0.0.1:{floor_port}/",
+        )
+        results: dict[str, list[float]] = {}
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=args.chromium)
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(f"{base}/login")
+                page.fill("#email", ADMIN_EMAIL)
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_selector(".wb-header", timeout=60_000)
+                floor_url = f"http://127.0.0.1:{floor_port}/"
+                timed(page, floor_url, FLOOR_READY)  # warm both servers' caches once
+                for name, selector in READY.items():
+                    timed(page, f"{base}/voila/render/{name}.ipynb", selector)
+                results["(floor) plain Voilà"] = [
+                    timed(page, floor_url, FLOOR_READY) for _ in range(args.runs)
+                ]
+                for name, selector in READY.items():
+                    url = f"{base}/voila/render/{name}.ipynb"
+                    results[name] = [timed(page, url, selector) for _ in range(args.runs)]
+                browser.close()
+        finally:
+            stop(server)
+            stop(floor)
+
+    floor_median = statistics.median(results.pop("(floor) plain Voilà"))
+    print(f"\nnavigation → interactive, median of {args.runs} (Chromium, headless)")
+    header = f"{'dashboard':<12} {'median':>8} {'worst':>8} {'× floor':>8}"
+    print(f"{header}  target ≤ {TARGET_SECONDS:.0f} s")
+    print(f"{'floor':<12} {floor_median:>7.2f}s {'':>8} {1.0:>8.2f}  plain Voilà, one button")
+    for name, samples in results.items():
+        median = statistics.median(samples)
+        verdict = "met" if median <= TARGET_SECONDS else "MISSED"
+        ratio = median / floor_median
+        print(f"{name:<12} {median:>7.2f}s {max(samples):>7.2f}s {ratio:>8.2f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

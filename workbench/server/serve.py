@@ -1,0 +1,103 @@
+"""``workbench serve``: migrate, start a job worker, serve the dashboards until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from contextlib import suppress
+
+import click
+
+from workbench.cli_support import run
+from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
+from workbench.db import Database, migrate
+
+WORKER_STOP_SECONDS = 20
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port."
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="On an empty database, first add demo data (users, usage, a glossary) "
+    "and print the demo accounts' passwords.",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start a job worker here (run `workbench worker` elsewhere).",
+)
+def serve(host: str, port: int, demo: bool, no_worker: bool) -> None:
+    """Serve the dashboards (Voilà) with sign-in, and run translation jobs.
+
+    Upgrades the database first, like `workbench init`. Open http://HOST:PORT/ and sign
+    in with a workbench account (`workbench init --admin-email` makes the first admin).
+    """
+    settings = get_settings()
+    url = settings.async_database_url
+    if url.get_backend_name() == "sqlite":
+        ensure_data_dir(settings)
+    secret_key(settings)
+    run(migrate.upgrade(url))
+    click.echo(f"Database {describe_url(url)} is ready.")
+    if demo:
+        _seed_demo()
+
+    from workbench.server.app import WorkbenchVoila, notebooks_dir
+
+    worker = None if no_worker else _start_worker()
+    try:
+        WorkbenchVoila.launch_instance(
+            argv=[
+                str(notebooks_dir()),
+                f"--Voila.ip={host}",
+                f"--Voila.port={port}",
+                "--Voila.port_retries=0",
+                "--Voila.open_browser=False",
+                "--MappingKernelManager.cull_idle_timeout=7200",
+                "--MappingKernelManager.cull_interval=300",
+            ]
+        )
+    finally:
+        if worker is not None:
+            _stop(worker)
+
+
+def _seed_demo() -> None:
+    from workbench.server.demo import DemoAccounts, seed_demo
+
+    async def seed() -> DemoAccounts | None:
+        async with Database.from_settings() as database:
+            preset = get_settings().admin_password
+            return await seed_demo(database, preset.get_secret_value() if preset else None)
+
+    accounts = run(seed())
+    if accounts is None:
+        click.echo("Demo data not added: the database already has users.")
+        return
+    click.echo("Demo data added. Sign in as (passwords shown once):")
+    click.echo(f"  admin       {accounts.admin_email}  {accounts.admin_password}")
+    click.echo(f"  translator  {accounts.translator_email}  {accounts.translator_password}")
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "workbench", "worker"], env=os.environ.copy())
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to finish its chunk and stop; kill it if it does not."""
+    if worker.poll() is not None:
+        return
+    with suppress(ProcessLookupError):
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

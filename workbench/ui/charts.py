@@ -1,0 +1,56 @@
+"""Charts for the dashboards, drawn with matplotlib into PNG image widgets.
+
+Matplotlib's object API (no pyplot): no global state, nothing displayed by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from io import BytesIO
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+PALETTE = ("#1f3a5f", "#e07a1f", "#3a8f5c", "#8c4fa3", "#c23b3b", "#5b7f99")
+
+
+def bar_chart(
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    width: float = 7.5,
+) -> bytes:
+    """Stacked bars per label, one colour per series, as PNG bytes."""
+    figure = Figure(figsize=(width, 2.8), dpi=96)
+    axes = figure.subplots()
+    bottoms = [0.0] * len(labels)
+    for index, (name, values) in enumerate(series.items()):
+        axes.bar(
+            range(len(labels)),
+            values,
+            bottom=bottoms,
+            label=name,
+            color=PALETTE[index % len(PALETTE)],
+        )
+        bottoms = [low + value for low, value in zip(bottoms, values, strict=True)]
+    step = max(1, len(labels) // 10)
+    axes.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
+    axes.tick_params(axis="x", labelsize=8)
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        axes.legend(fontsize=8, frameon=False)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def chart_widget(png: bytes) -> widgets.Image:
+    """The chart at its own size (a PNG's width is bytes 16–19 of its header), never wider
+    than the page."""
+    image = widgets.Image(value=png, format="png")
+    image.layout.width = f"{int.from_bytes(png[16:20], 'big')}px"
+    image.layout.max_width = "100%"
+    image.layout.height = "auto"
+    return image

@@ -1,0 +1,122 @@
+"""The status area every component shows, and the guard around every callback.
+
+Voilà hides tracebacks, so a callback that fails must say so where the user looks: our
+errors (one clear line) go to the status area as they are; anything else is logged and
+shown as a short apology. Slow work runs as an asyncio task so the page never freezes;
+tests await :meth:`Tasks.idle` after a ``.click()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
+
+import ipywidgets as widgets
+
+from workbench.errors import WorkbenchError
+from workbench.ui.i18n import Texts
+
+log = logging.getLogger(__name__)
+
+_STYLES = {
+    "info": "wb-status wb-status-info",
+    "ok": "wb-status wb-status-ok",
+    "error": "wb-status wb-status-error",
+}
+
+
+class Status:
+    """One line telling the user what just happened."""
+
+    def __init__(self) -> None:
+        self.widget = widgets.HTML(value="")
+        self.kind = ""
+        self.message = ""
+
+    def show(self, message: str, kind: str = "info") -> None:
+        self.kind, self.message = kind, message
+        role = "alert" if kind == "error" else "status"
+        self.widget.value = (
+            f'<div class="{_STYLES[kind]}" role="{role}">{html.escape(message)}</div>'
+        )
+
+    def ok(self, message: str) -> None:
+        self.show(message, "ok")
+
+    def error(self, message: str) -> None:
+        self.show(message, "error")
+
+    def clear(self) -> None:
+        self.kind, self.message = "", ""
+        self.widget.value = ""
+
+
+class Tasks:
+    """Runs a component's callbacks as guarded tasks."""
+
+    def __init__(self, status: Status, texts: Texts) -> None:
+        self.status = status
+        self.texts = texts
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    def run(
+        self,
+        work: Coroutine[Any, Any, Any],
+        *,
+        busy: Iterable[widgets.DOMWidget] = (),
+    ) -> asyncio.Task[Any]:
+        """Start ``work``; while it runs, the ``busy`` widgets are disabled."""
+        controls = [control for control in busy if not getattr(control, "disabled", True)]
+        for control in controls:
+            control.disabled = True
+        task = asyncio.ensure_future(self._guarded(work, controls))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        return task
+
+    def on_click(
+        self, handler: Callable[[], Coroutine[Any, Any, Any]]
+    ) -> Callable[[widgets.Button], None]:
+        """A button callback that runs ``handler`` as a guarded task, the button disabled."""
+
+        def clicked(button: widgets.Button) -> None:
+            self.run(handler(), busy=[button])
+
+        return clicked
+
+    def on_change(
+        self, handler: Callable[[Any], Coroutine[Any, Any, Any]]
+    ) -> Callable[[dict[str, Any]], None]:
+        """An ``observe`` callback that runs ``handler(new_value)`` as a guarded task."""
+
+        def changed(change: dict[str, Any]) -> None:
+            self.run(handler(change["new"]))
+
+        return changed
+
+    async def idle(self) -> None:
+        """Wait until every task started so far (and any they started) has finished."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def _guarded(
+        self, work: Coroutine[Any, Any, Any], controls: list[widgets.DOMWidget]
+    ) -> Any:
+        try:
+            return await work
+        except WorkbenchError as exc:
+            self.status.error(str(exc))
+        except Exception:
+            log.exception("a dashboard action failed")
+            self.status.error(
+                self.texts._("Something went wrong and the action was not completed.")
+                + " "
+                + self.texts._("The error was logged for the administrator.")
+            )
+        finally:
+            for control in controls:
+                control.disabled = False
+        return None
