@@ -29,6 +29,8 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from sqlalchemy.engine import URL, make_url
 
 from tests.conftest import required
+from tests.providers.conftest import DEEPL_KEY
+from tests.providers.fakes.deepl_api import FakeDeepL
 from workbench.accounts import passwords
 from workbench.db import Database, migrate
 from workbench.server.demo import DemoAccounts, seed_demo
@@ -98,9 +100,14 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         for key, value in os.environ.items()
         if not key.startswith(("WORKBENCH_", "DEEPL_", "OPENAI_", "GOOGLE_"))
     }
+    deepl = FakeDeepL(DEEPL_KEY)  # a second provider, for comparisons
+    deepl.start()
     env.update(
         WORKBENCH_DATA_DIR=str(data_dir),
         WORKBENCH_SECRET_KEY="browser-tests-secret-key-0123456789abcdef",
+        DEEPL_AUTH_KEY=DEEPL_KEY,
+        WORKBENCH_DEEPL_URL=deepl.url,
+        NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
 
@@ -149,6 +156,7 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    deepl.stop()
 
 
 # Playwright's sync API keeps an event loop running in this thread while it is open, which
