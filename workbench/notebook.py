@@ -23,8 +23,14 @@ from workbench.batch.paths import file_inputs
 from workbench.batch.progress import ProgressBar
 from workbench.config import Settings, ensure_data_dir, get_settings
 from workbench.db import Database, migrate
-from workbench.db.models import Glossary, JobSegment, TranslationJob
-from workbench.errors import NotFound
+from workbench.db.models import Glossary, JobSegment, JobStatus, TranslationJob
+from workbench.errors import (
+    LimitReached,
+    NotFound,
+    ProviderError,
+    UsageError,
+    WorkbenchError,
+)
 from workbench.preferences import load as load_preferences
 
 
@@ -165,12 +171,20 @@ class Workbench:
         return await self._run(spec, None, progress)
 
     async def _run(self, spec: JobSpec, texts: list[str] | None, progress: bool) -> TranslationJob:
+        """Run a job to its end; one that did not complete is raised as its error.
+
+        What was translated before a failure is kept (and paid for once): the message
+        says how to resume the job.
+        """
         bar = ProgressBar() if progress else None
         try:
-            return await self.engine.translate_now(spec, texts, progress=bar)
+            job = await self.engine.translate_now(spec, texts, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
+        if job.status is JobStatus.COMPLETED:
+            return job
+        raise _job_error(job)
 
     async def _segments(self, job_id: uuid.UUID) -> dict[str, tuple[str, bool]]:
         async with self.db.session() as session:
@@ -180,3 +194,19 @@ class Workbench:
                 ).where(JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None))
             )
             return {row.source_text: (row.translated_text, row.from_memory) for row in rows}
+
+
+def _job_error(job: TranslationJob) -> WorkbenchError:
+    """A job that did not complete, as the kind of error that stopped it (its exit code)."""
+    short = job.id.hex[:8]
+    resume = f"resume with `workbench jobs resume {short}`"
+    if job.status is JobStatus.CANCELLED:
+        return WorkbenchError(f"job {short} was cancelled; {resume}")
+    reason = (job.error or "unknown error").removeprefix(f"{job.provider}: ")
+    message = f"job {short} failed: {reason}; what was translated is kept, {resume}"
+    code = int(job.options.get("exit_code", ProviderError.exit_code))
+    if code == LimitReached.exit_code:
+        return LimitReached(message)
+    if code == UsageError.exit_code:
+        return UsageError(message)
+    return ProviderError(job.provider, message)
