@@ -36,18 +36,10 @@ from benchmarks.accounts_bench import fill
 from workbench.db import Database, migrate
 from workbench.glossary import store
 from workbench.server.demo import ADMIN_EMAIL, seed_demo
+from workbench.ui.pages import PAGES
 
 TARGET_SECONDS = 3.0
 PASSWORD = "benchmark admin password"  # noqa: S105  (a throw-away database)
-# The control that makes each page usable: when it is on screen, the page is interactive.
-READY = {
-    "index": ".wb-home-kpis",
-    "users": ".wb-users-table",
-    "tiers": ".wb-tiers-table",
-    "settings": ".wb-settings-providers",
-    "translate": ".wb-translate-run",
-    "glossaries": ".wb-glossaries-table",
-}
 FLOOR_READY = ".jupyter-button"
 
 
@@ -164,14 +156,14 @@ def main() -> None:
                 page.wait_for_selector(".wb-header", timeout=60_000)
                 floor_url = f"http://127.0.0.1:{floor_port}/"
                 timed(page, floor_url, FLOOR_READY)  # warm both servers' caches once
-                for name, selector in READY.items():
-                    timed(page, f"{base}/voila/render/{name}.ipynb", selector)
+                for dashboard in PAGES.values():  # each is interactive once its `ready` shows
+                    timed(page, base + dashboard.path, dashboard.ready)
                 results["(floor) plain Voilà"] = [
                     timed(page, floor_url, FLOOR_READY) for _ in range(args.runs)
                 ]
-                for name, selector in READY.items():
-                    url = f"{base}/voila/render/{name}.ipynb"
-                    results[name] = [timed(page, url, selector) for _ in range(args.runs)]
+                for name, dashboard in PAGES.items():
+                    url = base + dashboard.path
+                    results[name] = [timed(page, url, dashboard.ready) for _ in range(args.runs)]
                 browser.close()
         finally:
             stop(server)

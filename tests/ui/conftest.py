@@ -2,29 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from typing import TypeVar
 
-import argon2
+import ipywidgets as widgets
 import pytest
 
+from tests.accounts.conftest import cheap_hashing  # noqa: F401  (autouse here too)
 from tests.accounts.support import add_user
-from workbench.accounts import passwords
+from tests.batch.conftest import fake_deepl  # noqa: F401  (a fake DeepL on loopback)
 from workbench.config import get_settings
 from workbench.db import Database
-from workbench.db.models import Role, User
+from workbench.db.models import Role, UsageEvent, User
+from workbench.ui.component import Component
 from workbench.ui.context import Context
 from workbench.ui.i18n import Texts
 
 ADMIN_EMAIL = "admin@example.com"
 TRANSLATOR_EMAIL = "translator@example.com"
 
+C = TypeVar("C", bound=Component)
 
-@pytest.fixture(autouse=True)
-def cheap_hashing() -> Iterator[None]:
-    previous = passwords.current_parameters()
-    passwords.use_parameters(argon2.profiles.CHEAPEST)
-    yield
-    passwords.use_parameters(previous)
+
+async def opened(page_class: type[C], ctx: Context) -> C:
+    """The page built for ``ctx``, loaded, and done with what loading started."""
+    page = page_class(ctx)
+    await page.load()
+    await page.tasks.idle()
+    return page
+
+
+async def click(page: Component, button: widgets.Button) -> None:
+    button.click()
+    await page.tasks.idle()
+
+
+async def add_usage(
+    db: Database, user_id: uuid.UUID, *, characters: int, translations: int
+) -> None:
+    """One pseudo translation's usage, now."""
+    async with db.session() as session:
+        session.add(
+            UsageEvent(
+                user_id=user_id,
+                provider="pseudo",
+                characters=characters,
+                translations=translations,
+            )
+        )
+        await session.commit()
 
 
 async def context_for(db: Database, email: str, lang: str = "en") -> Context:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.support import OPERATOR, add_user
 from tests.providers.fakes.deepl_api import FakeDeepL, translated
-from tests.ui.conftest import context_for
+from tests.ui.conftest import context_for, opened
 from workbench.accounts.quotas import get_allowance
-from workbench.config import get_settings
 from workbench.db import Database
 from workbench.db.models import JobStatus, TranslationJob, UsageEvent, User
 from workbench.glossary.store import import_file
@@ -21,27 +18,7 @@ from workbench.ui.compare import MAX_SAMPLE
 from workbench.ui.context import Context
 from workbench.ui.translate import TranslatePage
 
-DEEPL_KEY = "deepl-test-key-for-the-dashboard:fx"
 PRO_EMAIL = "pro@example.com"
-
-
-@pytest.fixture
-def fake_deepl(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
-    fake = FakeDeepL(DEEPL_KEY)
-    fake.start()
-    monkeypatch.setenv("DEEPL_AUTH_KEY", DEEPL_KEY)
-    monkeypatch.setenv("WORKBENCH_DEEPL_URL", fake.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    get_settings.cache_clear()
-    yield fake
-    fake.stop()
-
-
-async def open_page(ctx: Context) -> TranslatePage:
-    page = TranslatePage(ctx)
-    await page.load()
-    await page.tasks.idle()
-    return page
 
 
 async def compare_jobs(db: Database) -> list[TranslationJob]:
@@ -52,7 +29,7 @@ async def compare_jobs(db: Database) -> list[TranslationJob]:
 
 async def test_pseudo_and_deepl_side_by_side(db: Database, fake_deepl: FakeDeepL) -> None:
     user_id = await add_user(db, PRO_EMAIL, tier="pro")
-    page = await open_page(await context_for(db, PRO_EMAIL))
+    page = await opened(TranslatePage, await context_for(db, PRO_EMAIL))
     panel = page.compare
     assert len(panel.rows) == 2
     panel.rows[0].provider.value = "pseudo"
@@ -98,7 +75,7 @@ async def test_pseudo_and_deepl_side_by_side(db: Database, fake_deepl: FakeDeepL
 
 
 async def test_a_sample_over_the_limit_is_refused(db: Database, translator_ctx: Context) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     page.compare.sample.value = "\n".join(f"Line {n}" for n in range(MAX_SAMPLE + 1))
     page.compare.run.click()
     await page.tasks.idle()
@@ -114,7 +91,7 @@ async def test_a_sample_over_the_limit_is_refused(db: Database, translator_ctx: 
 
 
 async def test_two_to_four_choices(db: Database, translator_ctx: Context) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     panel = page.compare
     # A translator on the free tier is offered its two providers only.
     assert [value for _label, value in panel.rows[0].provider.options] == ["pseudo", "google"]
@@ -147,7 +124,7 @@ async def test_glossary_qa_per_choice(db: Database, translator: User) -> None:
             actor=OPERATOR,
         )
         await session.commit()
-    page = await open_page(await context_for(db, translator.email))
+    page = await opened(TranslatePage, await context_for(db, translator.email))
     page.target.value = "fr"
     page.glossary.value = page.glossary.options[1][1]
     panel = page.compare
@@ -166,7 +143,7 @@ async def test_glossary_qa_per_choice(db: Database, translator: User) -> None:
 
 
 async def test_french_labels(db: Database, translator: User) -> None:
-    page = await open_page(await context_for(db, translator.email, "fr"))
+    page = await opened(TranslatePage, await context_for(db, translator.email, "fr"))
     panel = page.compare
     assert panel.run.description == "Comparer"
     assert panel.add.description == "Ajouter un choix"

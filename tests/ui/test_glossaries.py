@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.accounts.support import add_user
 from tests.glossary.support import csv_bytes, database_state, entries_of, xlsx_bytes
-from tests.ui.conftest import TRANSLATOR_EMAIL, context_for
+from tests.ui.conftest import TRANSLATOR_EMAIL, click, context_for, opened
 from workbench.db import Database
 from workbench.db.models import AuditEntry, Glossary, GlossaryRemoteCopy, Role, User
 from workbench.errors import InvalidInput
@@ -27,12 +27,6 @@ def rows(*pairs: tuple[str, str]) -> list[tuple[str, ...]]:
     return [HEADER, *((source, target, "en", "fr") for source, target in pairs)]
 
 
-async def open_page(ctx: Context) -> GlossariesPage:
-    page = GlossariesPage(ctx)
-    await page.load()
-    return page
-
-
 def choose_file(page: GlossariesPage, data: bytes, filename: str) -> None:
     """What the browser's file picker leaves in the FileUpload widget."""
     page.upload.value = (
@@ -44,11 +38,6 @@ def choose_file(page: GlossariesPage, data: bytes, filename: str) -> None:
             "last_modified": datetime.now(UTC),
         },
     )
-
-
-async def click(page: GlossariesPage, button: Any) -> None:
-    button.click()
-    await page.tasks.idle()
 
 
 async def seed(
@@ -108,7 +97,7 @@ async def test_the_list_shows_languages_entries_and_the_deepl_sync_state(
         )
         await session.commit()
 
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
 
     table = page.table.value
     assert 'class="wb-table wb-glossaries-table"' in table
@@ -132,7 +121,7 @@ async def test_the_list_shows_languages_entries_and_the_deepl_sync_state(
 async def test_a_bad_csv_lists_every_problem_by_line_and_saves_nothing(
     ctx: Context, db: Database
 ) -> None:
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
     before = await database_state(db)
     bad = csv_bytes(
         [
@@ -168,7 +157,7 @@ async def test_a_bad_csv_lists_every_problem_by_line_and_saves_nothing(
 async def test_a_good_csv_is_previewed_without_saving_then_saved_and_audited(
     ctx: Context, db: Database, admin: User
 ) -> None:
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
     assert "No glossary yet" in page.table.value
     good = csv_bytes(rows(("contract", "contrat"), ("court", "tribunal"), ("judge", "juge")))
     choose_file(page, good, "legal.csv")
@@ -201,7 +190,7 @@ async def test_a_good_csv_is_previewed_without_saving_then_saved_and_audited(
 
 
 async def test_a_file_without_languages_asks_for_them(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
     choose_file(page, csv_bytes([("source_term", "target_term"), ("Haus", "house")]), "h.csv")
 
     await click(page, page.check)
@@ -226,7 +215,7 @@ async def test_a_file_without_languages_asks_for_them(ctx: Context, db: Database
 
 async def test_replace_and_merge_modes(ctx: Context, db: Database) -> None:
     await seed(db, "Legal", [("contract", "contrat"), ("court", "tribunal")])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
 
     choose_file(page, csv_bytes(rows(("court", "cour"), ("judge", "juge"))), "update.csv")
     page.mode.value = "merge"
@@ -270,7 +259,7 @@ async def test_replace_and_merge_modes(ctx: Context, db: Database) -> None:
 
 async def test_an_edited_cell_is_saved_and_audited(ctx: Context, db: Database, admin: User) -> None:
     await seed(db, "Legal", [("contract", "contrat"), ("court", "tribunal")])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
     assert page.grid.editable
 
     # the message the browser's grid sends when a cell is edited (column 1: the target)
@@ -301,7 +290,7 @@ async def test_an_edited_cell_is_saved_and_audited(ctx: Context, db: Database, a
 
 async def test_a_refused_cell_edit_is_reverted(ctx: Context, db: Database) -> None:
     await seed(db, "Legal", [("contract", "contrat"), ("court", "tribunal")])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
     before = await database_state(db)
 
     page.grid.set_cell_value_by_index("Source term", 1, "contract")  # already a term
@@ -319,7 +308,7 @@ async def test_a_refused_cell_edit_is_reverted(ctx: Context, db: Database) -> No
 
 async def test_search_and_paging_over_250_entries(ctx: Context, db: Database) -> None:
     await seed(db, "Big", [(f"term-{n:03}", f"terme-{n:03}") for n in range(250)])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
 
     assert len(grid_column(page, "Source term")) == PAGE_SIZE
     assert "Page 1 of 3" in page.page_label.value
@@ -350,7 +339,7 @@ async def test_search_and_paging_over_250_entries(ctx: Context, db: Database) ->
 
 async def test_adding_and_deleting_an_entry(ctx: Context, db: Database, admin: User) -> None:
     await seed(db, "Legal", [("contract", "contrat"), ("court", "tribunal")])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
 
     page.new_source.value, page.new_target.value = "judge", "juge"
     page.new_case.value = True
@@ -388,7 +377,7 @@ async def test_export_links_and_deleting_a_glossary(
 ) -> None:
     legal = await seed(db, "Legal", [("contract", "contrat")])
     await seed(db, "Medical", [("heart", "cœur")])
-    page = await open_page(ctx)
+    page = await opened(GlossariesPage, ctx)
 
     await click(page, page.export_xlsx)
     url = f"/workbench/download/glossary/{legal.glossary.id}.xlsx"
@@ -423,7 +412,7 @@ async def test_a_translator_sees_shared_glossaries_and_their_own(
     await seed(db, "Shared", [("contract", "contrat")])
     await seed(db, "Mine", [("court", "tribunal")], owner_id=translator.id)
     await seed(db, "Theirs", [("judge", "juge")], owner_id=other)
-    page = await open_page(translator_ctx)
+    page = await opened(GlossariesPage, translator_ctx)
 
     assert [label for label, _ in page.select.options] == ["Mine", "Shared"]
     assert "Theirs" not in page.table.value
@@ -459,7 +448,7 @@ async def test_a_translator_sees_shared_glossaries_and_their_own(
 
 async def test_the_page_in_french(db: Database, admin: User) -> None:
     await seed(db, "Juridique", [("contract", "contrat")])
-    page = await open_page(await context_for(db, admin.email, "fr"))
+    page = await opened(GlossariesPage, await context_for(db, admin.email, "fr"))
 
     assert page.check.description == "Vérifier le fichier"
     assert page.save.description == "Enregistrer"

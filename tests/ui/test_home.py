@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from tests.accounts.support import add_user
-from tests.ui.conftest import context_for
+from tests.ui.conftest import add_usage, context_for, opened
 from workbench.accounts import users
 from workbench.accounts.audit import Actor
 from workbench.db import Database
@@ -67,8 +67,7 @@ def job(user_id: uuid.UUID, status: JobStatus) -> TranslationJob:
 
 async def test_key_figures_come_from_the_database(db: Database, admin: User, ctx: Context) -> None:
     await seed(db, admin)
-    page = HomePage(ctx)
-    await page.load()
+    page = await opened(HomePage, ctx)
 
     shown = kpis(page)
     assert shown["Users on Free"] == "3"  # the admin, ann and cid
@@ -86,8 +85,7 @@ async def test_charts_are_png_images_of_the_last_30_days(
     db: Database, admin: User, ctx: Context
 ) -> None:
     await seed(db, admin)
-    page = HomePage(ctx)
-    await page.load()
+    page = await opened(HomePage, ctx)
 
     images = page.charts.children
     assert len(images) == 2
@@ -99,15 +97,12 @@ async def test_charts_are_png_images_of_the_last_30_days(
 
 
 async def test_refresh_shows_new_usage(db: Database, admin: User, ctx: Context) -> None:
-    page = HomePage(ctx)
-    await page.load()
+    page = await opened(HomePage, ctx)
     assert kpis(page)["Translations today"] == "0"
     assert kpis(page)["Characters this month"] == "0"
     assert "No use yet this month" in page.kpis.value
 
-    async with db.session() as session:
-        session.add(UsageEvent(user_id=admin.id, provider="pseudo", characters=40, translations=4))
-        await session.commit()
+    await add_usage(db, admin.id, characters=40, translations=4)
     page.refresh.click()
     await page.tasks.idle()
 
@@ -118,8 +113,7 @@ async def test_refresh_shows_new_usage(db: Database, admin: User, ctx: Context) 
 
 
 async def test_quick_links_lead_to_the_admin_pages(ctx: Context) -> None:
-    page = HomePage(ctx)
-    await page.load()
+    page = await opened(HomePage, ctx)
     links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', page.links.value))
     assert links == {
         "/voila/render/users.ipynb": "Users",
@@ -130,13 +124,8 @@ async def test_quick_links_lead_to_the_admin_pages(ctx: Context) -> None:
 
 async def test_in_french(db: Database, admin: User) -> None:
     await add_user(db, "bob@example.com", tier="pro")
-    async with db.session() as session:
-        session.add(
-            UsageEvent(user_id=admin.id, provider="pseudo", characters=1500, translations=2)
-        )
-        await session.commit()
-    page = HomePage(await context_for(db, admin.email, "fr"))
-    await page.load()
+    await add_usage(db, admin.id, characters=1500, translations=2)
+    page = await opened(HomePage, await context_for(db, admin.email, "fr"))
 
     assert page.refresh.description == "Actualiser"
     shown = kpis(page)
@@ -148,8 +137,7 @@ async def test_in_french(db: Database, admin: User) -> None:
 
 
 async def test_translators_see_no_figures(translator_ctx: Context) -> None:
-    page = HomePage(translator_ctx)
-    await page.load()
+    page = await opened(HomePage, translator_ctx)
     assert page.status.kind == "error"
     assert "admins only" in page.status.message
     assert page.kpis.value == ""

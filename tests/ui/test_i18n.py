@@ -11,6 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import workbench
+from workbench.providers.registry import PROVIDERS
 from workbench.ui.i18n import LOCALES, Texts, catalog
 
 PACKAGE = Path(workbench.__file__).resolve().parent
@@ -19,7 +20,10 @@ KEYWORDS = {"_": None, "N_": None}
 
 
 def marked_strings() -> dict[str, str]:
-    """English source text → where it is first used, for every marked string."""
+    """English source text → where it is first used, for every marked string.
+
+    The providers' ``label``s count too: the dashboards show them translated.
+    """
     found: dict[str, str] = {}
     for folder in MARKED_IN:
         for filename, lineno, message, _comments, _context in extract_from_dir(
@@ -27,6 +31,8 @@ def marked_strings() -> dict[str, str]:
         ):
             if isinstance(message, str):
                 found.setdefault(message, f"{folder}/{filename}:{lineno}")
+    for name, cls in PROVIDERS.items():
+        found.setdefault(cls.label, f"the label of the provider {name}")
     return found
 
 
@@ -39,6 +45,7 @@ def test_the_extraction_sees_the_marked_strings() -> None:
     # strings marked in each kind of place: the header, the sign-in page, the page registry
     for expected in ("Sign out", "Wrong email or password.", "Tiers & pricing"):
         assert expected in strings
+    assert "Pseudo-localisation (not a real translation)" in strings  # a provider's label
     assert len(strings) > 100
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.accounts.support import OPERATOR, add_user
 from tests.providers.fakes.server import closed_port_url
-from tests.ui.conftest import context_for
+from tests.ui.conftest import context_for, opened
 from workbench import preferences
 from workbench.accounts import tiers
 from workbench.accounts.audit import AuditAction
@@ -35,13 +35,6 @@ def offline_providers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-async def opened(ctx: Context) -> SettingsPage:
-    page = SettingsPage(ctx)
-    await page.load()
-    await page.tasks.idle()
-    return page
 
 
 def provider_row(page: SettingsPage, name: str) -> list[str]:
@@ -91,7 +84,7 @@ async def test_provider_status_fills_in_in_the_background(ctx: Context) -> None:
 
 
 async def test_check_again_and_model_suggestions(ctx: Context) -> None:
-    page = await opened(ctx)
+    page = await opened(SettingsPage, ctx)
     page.default_provider.value = "deepl"
     assert "quality_optimized" in page.default_model.options
 
@@ -107,7 +100,7 @@ async def test_check_again_and_model_suggestions(ctx: Context) -> None:
 async def test_saving_defaults_stores_them_and_audits(
     db: Database, admin: User, ctx: Context
 ) -> None:
-    page = await opened(ctx)
+    page = await opened(SettingsPage, ctx)
     assert page.prices["deepl"].value == 20.0
     assert page.concurrency["openai"].placeholder == "default: 4"
 
@@ -155,7 +148,7 @@ async def test_saving_defaults_stores_them_and_audits(
 
 
 async def test_saving_without_changes_stores_nothing(db: Database, ctx: Context) -> None:
-    page = await opened(ctx)
+    page = await opened(SettingsPage, ctx)
     page.save_button.click()
     await page.tasks.idle()
     assert page.status.kind == "info"
@@ -175,7 +168,7 @@ async def test_saving_without_changes_stores_nothing(db: Database, ctx: Context)
 async def test_bad_input_shows_an_error_and_stores_nothing(
     db: Database, ctx: Context, widget: str, value: object, message: str
 ) -> None:
-    page = await opened(ctx)
+    page = await opened(SettingsPage, ctx)
     page.default_provider.value = "deepl"  # a good change alongside: not stored either
     if widget == "price":
         page.prices["deepl"].value = value
@@ -201,7 +194,7 @@ async def test_audit_log_filters(db: Database, admin: User, ctx: Context) -> Non
     async with db.session() as session:
         await tiers.update_tier(session, "pro", actor=OPERATOR, daily_translation_limit=777)
         await session.commit()
-    page = await opened(ctx)
+    page = await opened(SettingsPage, ctx)
     page.prices["openai"].value = 6.0
     page.save_button.click()
     await page.tasks.idle()
@@ -285,7 +278,7 @@ def test_diff_lines_are_compact() -> None:
 
 
 async def test_in_french(db: Database, admin: User) -> None:
-    page = await opened(await context_for(db, admin.email, "fr"))
+    page = await opened(SettingsPage, await context_for(db, admin.email, "fr"))
     assert page.default_provider.description == "Fournisseur par défaut"
     assert page.save_button.description == "Enregistrer"
     assert page.check_again.description == "Vérifier à nouveau"
@@ -298,9 +291,7 @@ async def test_in_french(db: Database, admin: User) -> None:
 
 
 async def test_translators_are_turned_away(translator_ctx: Context) -> None:
-    page = SettingsPage(translator_ctx)
-    await page.load()
-    await page.tasks.idle()
+    page = await opened(SettingsPage, translator_ctx)
     assert page.status.kind == "error"
     assert page.sections.layout.display == "none"
     assert "Checking…" not in page.providers.value

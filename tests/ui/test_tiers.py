@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.support import add_tier, add_user, audit_count
-from tests.ui.conftest import context_for
+from tests.ui.conftest import context_for, opened
 from workbench.accounts.audit import AuditAction
 from workbench.db import Database
 from workbench.db.models import AuditEntry, Tier, User
@@ -15,12 +15,6 @@ from workbench.ui.tiers import NEW, TiersPage
 
 FREE_CARD = '<div class="wb-card" data-tier="free"><h3>Free</h3>'
 PRO_CARD = '<div class="wb-card" data-tier="pro"><h3>Pro</h3>'
-
-
-async def open_page(ctx: Context) -> TiersPage:
-    page = TiersPage(ctx)
-    await page.load()
-    return page
 
 
 async def load_tier(db: Database, name: str) -> Tier | None:
@@ -35,7 +29,7 @@ async def audit_entries(db: Database, action: AuditAction) -> list[AuditEntry]:
 
 
 async def test_table_lists_the_seeded_tiers_with_prices_and_users(ctx: Context) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
 
     table = page.table.value
     assert 'class="wb-table wb-tiers-table"' in table
@@ -50,7 +44,7 @@ async def test_table_lists_the_seeded_tiers_with_prices_and_users(ctx: Context) 
 
 
 async def test_editing_the_price_saves_it_and_audits_it(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
     page.price.value = "9.99"
 
@@ -73,7 +67,7 @@ async def test_editing_the_price_saves_it_and_audits_it(ctx: Context, db: Databa
 async def test_a_bad_price_is_explained_and_changes_nothing(
     ctx: Context, db: Database, price: str
 ) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
     entries = await audit_count(db)
 
@@ -93,7 +87,7 @@ async def test_a_bad_price_is_explained_and_changes_nothing(
 
 
 async def test_bad_limits_are_explained_under_their_fields(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
 
     page.daily.value = "lots"
@@ -113,7 +107,7 @@ async def test_bad_limits_are_explained_under_their_fields(ctx: Context, db: Dat
 
 
 async def test_blank_or_unlimited_limits_save_as_unlimited(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
 
     page.daily.value = ""
@@ -130,7 +124,7 @@ async def test_blank_or_unlimited_limits_save_as_unlimited(ctx: Context, db: Dat
 
 
 async def test_creating_a_tier(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = NEW
     assert not page.name.disabled
     assert page.delete.disabled
@@ -166,7 +160,7 @@ async def test_creating_a_tier(ctx: Context, db: Database) -> None:
 
 
 async def test_a_new_tier_cannot_take_an_existing_name(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = NEW
     page.name.value = "pro"
     page.label_en.value = "Another pro"
@@ -185,7 +179,7 @@ async def test_a_new_tier_cannot_take_an_existing_name(ctx: Context, db: Databas
 
 async def test_deleting_an_unused_tier_asks_first(ctx: Context, db: Database) -> None:
     await add_tier(db, "legacy", label_en="Legacy", label_fr="Ancienne")
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "legacy"
 
     page.delete.click()
@@ -207,7 +201,7 @@ async def test_deleting_an_unused_tier_asks_first(ctx: Context, db: Database) ->
 
 async def test_cancelling_the_deletion_keeps_the_tier(ctx: Context, db: Database) -> None:
     await add_tier(db, "legacy", label_en="Legacy", label_fr="Ancienne")
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "legacy"
 
     page.delete.click()
@@ -220,7 +214,7 @@ async def test_cancelling_the_deletion_keeps_the_tier(ctx: Context, db: Database
 
 async def test_deleting_a_tier_with_users_shows_why_not(ctx: Context, db: Database) -> None:
     await add_user(db, "paying@example.com", tier="pro")
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
 
     page.delete.click()
@@ -238,7 +232,7 @@ async def test_deleting_a_tier_with_users_shows_why_not(ctx: Context, db: Databa
 
 
 async def test_preview_follows_the_form_before_saving(ctx: Context, db: Database) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     assert 'class="wb-cards"' in page.preview.value
     assert page.preview.value.index(FREE_CARD) < page.preview.value.index(PRO_CARD)
     assert "€19.00" in page.preview.value
@@ -266,7 +260,7 @@ async def test_preview_follows_the_form_before_saving(ctx: Context, db: Database
 
 
 async def test_preview_shows_the_saved_tier(ctx: Context) -> None:
-    page = await open_page(ctx)
+    page = await opened(TiersPage, ctx)
     page.select.value = "pro"
     page.price.value = "24"
     page.save.click()
@@ -278,7 +272,7 @@ async def test_preview_shows_the_saved_tier(ctx: Context) -> None:
 
 
 async def test_french_page(db: Database, admin: User) -> None:
-    page = await open_page(await context_for(db, admin.email, "fr"))
+    page = await opened(TiersPage, await context_for(db, admin.email, "fr"))
 
     assert page.select.description == "Offre à modifier"
     assert page.save.description == "Enregistrer"
@@ -308,7 +302,7 @@ async def test_french_page(db: Database, admin: User) -> None:
 
 
 async def test_translators_cannot_use_the_page(translator_ctx: Context, db: Database) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TiersPage, translator_ctx)
 
     assert page.status.kind == "error"
     assert page.save.disabled

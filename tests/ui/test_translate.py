@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.support import OPERATOR, add_user
-from tests.ui.conftest import context_for
+from tests.ui.conftest import context_for, opened
 from workbench.accounts import tiers
 from workbench.batch.engine import Engine
 from workbench.batch.jobs import JobSpec
@@ -42,13 +42,6 @@ def uploaded(name: str, data: bytes) -> dict[str, object]:
         "content": memoryview(data),
         "last_modified": datetime(2024, 1, 1, tzinfo=UTC),
     }
-
-
-async def open_page(ctx: Context) -> TranslatePage:
-    page = TranslatePage(ctx)
-    await page.load()
-    await page.tasks.idle()
-    return page
 
 
 async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -79,14 +72,14 @@ async def work(db: Database, job_id: uuid.UUID) -> None:
 async def test_only_the_tiers_configured_providers_are_offered(
     db: Database, translator_ctx: Context
 ) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     # The free tier includes pseudo and google; deepl is not even mentioned.
     assert [value for _label, value in page.provider.options] == ["pseudo", "google"]
     assert page.provider.value == "pseudo"
     assert "DeepL" not in page.provider_note.value
 
     await add_user(db, PRO_EMAIL, tier="pro")
-    pro = await open_page(await context_for(db, PRO_EMAIL))
+    pro = await opened(TranslatePage, await context_for(db, PRO_EMAIL))
     offered = [value for _label, value in pro.provider.options]
     assert "deepl" not in offered  # included by the tier, but no key on this server
     assert "pseudo" in offered
@@ -113,7 +106,7 @@ async def test_engine_refuses_a_provider_the_tier_does_not_include(
 
 async def test_a_provider_removed_from_the_tier_meanwhile_is_refused(db: Database) -> None:
     await add_user(db, PRO_EMAIL, tier="pro")
-    page = await open_page(await context_for(db, PRO_EMAIL))
+    page = await opened(TranslatePage, await context_for(db, PRO_EMAIL))
     page.provider.value = "google"
     await page.tasks.idle()
     page.text.value = "Hello world"
@@ -142,7 +135,7 @@ async def test_the_estimate_is_the_engines(
         await engine.translate_now(
             JobSpec("pseudo", "fr", user_id=translator_ctx.user.id), ["Save the file"]
         )
-    page = await open_page(await context_for(db, translator_ctx.user.email))
+    page = await opened(TranslatePage, await context_for(db, translator_ctx.user.email))
     page.upload.value = (uploaded("menu.csv", rows),)
     await page.tasks.idle()
     upload = page.uploads[0]
@@ -195,7 +188,7 @@ async def test_the_estimate_is_the_engines(
 async def test_run_queues_a_job_a_worker_completes_with_progress_and_downloads(
     db: Database, translator_ctx: Context
 ) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     page.upload.value = (
         uploaded("../../Guide d'accueil.md", b"# Welcome\n\nRead the guide first.\n"),
         uploaded("lines.txt", b"One line.\n\nAnother line.\n"),
@@ -241,7 +234,7 @@ async def test_run_queues_a_job_a_worker_completes_with_progress_and_downloads(
 
 
 async def test_cancel_then_resume(db: Database, translator_ctx: Context) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     page.text.value = "First paragraph.\n\nSecond paragraph."
     page.run_button.click()
     await until(lambda: page.job_id is not None)
@@ -283,7 +276,7 @@ async def test_glossaries_follow_the_language_pair_and_the_qa_report_is_linked(
                 actor=OPERATOR,
             )
         await session.commit()
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     page.target.value = "fr"
     labels = [label for label, _value in page.glossary.options]
     assert labels[0] == "No glossary"
@@ -311,7 +304,7 @@ async def test_glossaries_follow_the_language_pair_and_the_qa_report_is_linked(
 async def test_bad_input_is_refused_and_changes_nothing(
     db: Database, translator_ctx: Context
 ) -> None:
-    page = await open_page(translator_ctx)
+    page = await opened(TranslatePage, translator_ctx)
     page.run_button.click()
     await page.tasks.idle()
     assert page.status.kind == "error"
@@ -365,7 +358,7 @@ def test_safe_filename(name: str, safe: str) -> None:
 
 
 async def test_french_labels(db: Database, translator: User) -> None:
-    page = await open_page(await context_for(db, translator.email, "fr"))
+    page = await opened(TranslatePage, await context_for(db, translator.email, "fr"))
     assert page.run_button.description == "Traduire"
     assert page.estimate_button.description == "Estimer"
     assert page.provider.description == "Fournisseur"

@@ -5,37 +5,24 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-import ipywidgets as widgets
 from sqlalchemy import select, update
 
 from tests.accounts.support import add_user, audit_count, load_user
-from tests.ui.conftest import TRANSLATOR_EMAIL, context_for
+from tests.ui.conftest import TRANSLATOR_EMAIL, add_usage, click, context_for, opened
 from workbench.accounts.api_keys import verify_api_key
 from workbench.accounts.quotas import quota_day
 from workbench.config import get_settings
 from workbench.db import Database
 from workbench.db.base import utcnow
-from workbench.db.models import ApiKey, AuditEntry, Role, UsageEvent, User
+from workbench.db.models import ApiKey, AuditEntry, Role, User
 from workbench.ui.context import Context
 from workbench.ui.users import UsersPage
 
 PRO_EVERY = 3  # one seeded user in three is on the pro tier
 
 
-async def open_page(ctx: Context) -> UsersPage:
-    page = UsersPage(ctx)
-    await page.load()
-    await page.tasks.idle()
-    return page
-
-
 async def choose(page: UsersPage, user_id: uuid.UUID) -> None:
     page.user_select.value = user_id
-    await page.tasks.idle()
-
-
-async def click(page: UsersPage, button: widgets.Button) -> None:
-    button.click()
     await page.tasks.idle()
 
 
@@ -57,7 +44,7 @@ def shown_emails(page: UsersPage) -> list[str]:
 async def test_search_filters_and_pages_in_the_database(db: Database, ctx: Context) -> None:
     for n in range(60):
         await add_user(db, f"person{n:02d}@example.com", tier="pro" if n % PRO_EVERY == 0 else None)
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
 
     # 60 people and the admin: three pages of 25, ordered by email
     assert len(shown_emails(page)) == 25
@@ -103,7 +90,7 @@ async def test_search_filters_and_pages_in_the_database(db: Database, ctx: Conte
 
 
 async def test_create_user_adds_the_account_and_audits_it(db: Database, ctx: Context) -> None:
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     page.new_email.value = "New.Person@Example.com"
     page.new_password.value = "a long enough passphrase"
     page.new_tier.value = "pro"
@@ -129,7 +116,7 @@ async def test_create_user_adds_the_account_and_audits_it(db: Database, ctx: Con
 
 
 async def test_bad_email_is_refused_and_nothing_is_created(db: Database, ctx: Context) -> None:
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     before = await audit_count(db)
     page.new_email.value = "not-an-address"
     page.new_password.value = "a long enough passphrase"
@@ -147,7 +134,7 @@ async def test_bad_email_is_refused_and_nothing_is_created(db: Database, ctx: Co
 
 async def test_change_tier_with_an_expiry(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "client@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     assert page.tier_choice.value == "free"
 
@@ -175,7 +162,7 @@ async def test_change_tier_with_an_expiry(db: Database, ctx: Context) -> None:
 
 async def test_an_expiry_on_the_free_tier_is_refused(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "client@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     before = await audit_count(db)
     page.tier_expiry.value = today() + timedelta(days=3)
@@ -189,7 +176,7 @@ async def test_an_expiry_on_the_free_tier_is_refused(db: Database, ctx: Context)
 
 async def test_deactivation_waits_for_confirmation(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "leaver@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
 
     await click(page, page.deactivate_button)
@@ -212,7 +199,7 @@ async def test_deactivation_waits_for_confirmation(db: Database, ctx: Context) -
 
 async def test_cancelled_deactivation_changes_nothing(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "stayer@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     await click(page, page.deactivate_button)
     cancel = page.deactivate_confirm.children[2]
@@ -223,7 +210,7 @@ async def test_cancelled_deactivation_changes_nothing(db: Database, ctx: Context
 
 async def test_taking_the_admin_role_away_is_confirmed(db: Database, ctx: Context) -> None:
     other = await add_user(db, "second.admin@example.com", role=Role.ADMIN)
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, other)
     page.role_choice.value = "translator"
     await click(page, page.apply_role_button)
@@ -243,7 +230,7 @@ async def test_taking_the_admin_role_away_is_confirmed(db: Database, ctx: Contex
 
 
 async def test_the_last_admin_keeps_the_role(db: Database, ctx: Context) -> None:
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, ctx.user.id)
     page.role_choice.value = "translator"
     await click(page, page.apply_role_button)
@@ -262,7 +249,7 @@ async def test_reset_daily_count(db: Database, ctx: Context) -> None:
             .values(daily_translation_count=17, daily_count_date=today())
         )
         await session.commit()
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     assert "<td>17</td>" in page.table.value
     await choose(page, user_id)
 
@@ -276,7 +263,7 @@ async def test_reset_daily_count(db: Database, ctx: Context) -> None:
 
 async def test_a_new_key_is_shown_once_and_stored_as_an_hmac(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "dev@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     assert "no API key" in page.keys_table.value
 
@@ -310,7 +297,7 @@ async def test_a_new_key_is_shown_once_and_stored_as_an_hmac(db: Database, ctx: 
     # shown once: choosing another user, or opening the page again, does not show it
     await choose(page, ctx.user.id)
     assert page.key_secret.value == ""
-    again = await open_page(ctx)
+    again = await opened(UsersPage, ctx)
     await choose(again, user_id)
     assert key not in again.key_secret.value + again.keys_table.value + again.summary.value
     assert row.prefix in again.keys_table.value
@@ -318,7 +305,7 @@ async def test_a_new_key_is_shown_once_and_stored_as_an_hmac(db: Database, ctx: 
 
 async def test_a_key_without_a_name_is_refused(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "dev@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     await click(page, page.key_create_button)
     assert page.status.kind == "error"
@@ -330,7 +317,7 @@ async def test_a_key_without_a_name_is_refused(db: Database, ctx: Context) -> No
 
 async def test_revoking_a_key_is_confirmed_and_audited(db: Database, ctx: Context) -> None:
     user_id = await add_user(db, "dev@example.com")
-    page = await open_page(ctx)
+    page = await opened(UsersPage, ctx)
     await choose(page, user_id)
     page.key_name.value = "laptop"
     await click(page, page.key_create_button)
@@ -359,10 +346,8 @@ async def test_revoking_a_key_is_confirmed_and_audited(db: Database, ctx: Contex
 async def test_the_selected_user_usage_is_charted(db: Database, ctx: Context) -> None:
     idle_id = await add_user(db, "idle@example.com")
     busy_id = await add_user(db, "busy@example.com")
-    async with db.session() as session:
-        session.add(UsageEvent(user_id=busy_id, provider="pseudo", characters=900, translations=4))
-        await session.commit()
-    page = await open_page(ctx)
+    await add_usage(db, busy_id, characters=900, translations=4)
+    page = await opened(UsersPage, ctx)
     assert page.details_box.layout.display == "none"
 
     await choose(page, idle_id)
@@ -378,7 +363,7 @@ async def test_the_selected_user_usage_is_charted(db: Database, ctx: Context) ->
 
 async def test_translators_cannot_use_the_page(db: Database, translator_ctx: Context) -> None:
     await add_user(db, "someone@example.com")
-    page = await open_page(translator_ctx)
+    page = await opened(UsersPage, translator_ctx)
     assert page.status.kind == "error"
     assert page.body.layout.display == "none"
     assert "someone@example.com" not in page.table.value
@@ -387,7 +372,7 @@ async def test_translators_cannot_use_the_page(db: Database, translator_ctx: Con
 
 async def test_french_labels(db: Database, ctx: Context) -> None:
     await add_user(db, TRANSLATOR_EMAIL)
-    page = await open_page(await context_for(db, ctx.user.email, "fr"))
+    page = await opened(UsersPage, await context_for(db, ctx.user.email, "fr"))
     assert page.search_button.description == "Rechercher"
     assert page.apply_tier_button.description == "Changer d’offre"
     assert page.key_create_button.description == "Créer la clé"

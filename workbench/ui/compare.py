@@ -31,9 +31,10 @@ from workbench.db.models import JobStatus, Tier
 from workbench.errors import WorkbenchError
 from workbench.preferences import Preferences
 from workbench.providers.languages import Language, common_languages, primary_subtag
-from workbench.providers.registry import provider_class, provider_names
+from workbench.providers.registry import PROVIDERS, provider_class, provider_names
 from workbench.ui.context import Context
-from workbench.ui.i18n import N_, Texts
+from workbench.ui.i18n import Texts
+from workbench.ui.tables import Head, html_table
 from workbench.ui.tasks import Status, Tasks
 
 MAX_SAMPLE = 20
@@ -41,20 +42,13 @@ MIN_CHOICES, MAX_CHOICES = 2, 4
 LISTING_WAIT = 8.0  # seconds a provider gets to list its models and languages
 COMPARE_ORIGIN = "compare"  # ``options["origin"]`` of the jobs a comparison makes
 
-# The providers' names as the dashboards show them, in both languages.
-PROVIDER_LABELS: dict[str, str] = {
-    "pseudo": N_("Pseudo-localisation (not a real translation)"),
-    "google": N_("Google Translate (free web endpoint, unofficial)"),
-    "google_cloud": N_("Google Cloud Translation"),
-    "deepl": N_("DeepL"),
-    "openai": N_("OpenAI"),
-    "ollama": N_("Ollama (local models)"),
-}
-
 
 def provider_label(texts: Texts, name: str) -> str:
-    label = PROVIDER_LABELS.get(name)
-    return texts._(label) if label is not None else name
+    """A provider as the dashboards name it: its class's ``label``, translated.
+
+    A name the registry no longer knows (an old job's) is shown as it is.
+    """
+    return texts._(provider_class(name).label) if name in PROVIDERS else name
 
 
 @dataclass(frozen=True)
@@ -451,12 +445,9 @@ class ComparePanel:
             heads.append(label)
         rows = []
         for index, segment in enumerate(self.segments):
-            cells = [str(index + 1), html.escape(segment)]
+            cells = [str(index + 1), segment]
             for outcome in self.outcomes:
-                if outcome.error:
-                    cells.append("–")
-                else:
-                    cells.append(html.escape(outcome.translations[index]))
+                cells.append("–" if outcome.error else outcome.translations[index])
             rows.append(cells)
         footer: list[tuple[str, list[str]]] = [
             (
@@ -483,18 +474,11 @@ class ComparePanel:
                 )
             )
         if any(outcome.error for outcome in self.outcomes):
-            footer.append((t._("Error"), [html.escape(outcome.error) for outcome in self.outcomes]))
-        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in heads)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>" for cells in rows
-        )
-        foot = "".join(
-            f'<tr class="wb-compare-summary"><th></th><th>{html.escape(label)}</th>'
-            + "".join(f"<td>{value}</td>" for value in values)
-            + "</tr>"
-            for label, values in footer
-        )
-        return (
-            f'<table class="wb-table wb-compare-result"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}{foot}</tbody></table>"
+            footer.append((t._("Error"), [outcome.error for outcome in self.outcomes]))
+        summary = {"class": "wb-compare-summary"}
+        return html_table(
+            heads,
+            [*rows, *([Head(""), Head(label), *values] for label, values in footer)],
+            css_class="wb-compare-result",
+            row_attributes=[None] * len(rows) + [summary] * len(footer),
         )

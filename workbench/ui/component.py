@@ -30,6 +30,15 @@ class Component:
         """Read what the component shows; called once after construction."""
 
 
+def yes_button(description: str, css_class: str = "") -> widgets.Button:
+    """The red button of a :func:`confirm_row` that does the destructive action."""
+    button = widgets.Button(description=description, button_style="danger")
+    button.add_class("wb-confirm-yes")
+    if css_class:
+        button.add_class(css_class)
+    return button
+
+
 def confirm_row(
     component: Component, question: str, on_yes: widgets.Button
 ) -> tuple[widgets.HBox, widgets.Button]:

@@ -29,9 +29,10 @@ from workbench.glossary.reading import FileFormat, file_format, read_file
 from workbench.glossary.rules import FALSE_WORDS, TRUE_WORDS
 from workbench.glossary.store import GlossaryInfo, ImportMode, ImportResult, StoredEntry
 from workbench.glossary.validation import ValidGlossary, requested_lang, validate
-from workbench.ui.component import Component, confirm_row
+from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.tables import html_table
 
 with warnings.catch_warnings():
     # bqscales, which ipydatagrid imports, declares a trait the way traitlets deprecated:
@@ -132,10 +133,7 @@ class GlossariesPage(Component):
             description=t._("Delete glossary"), button_style="danger", icon="trash"
         )
         self.delete_glossary.add_class("wb-glossaries-delete")
-        self.delete_glossary_yes = widgets.Button(
-            description=t._("Yes, delete it"), button_style="danger"
-        )
-        self.delete_glossary_yes.add_class("wb-glossaries-delete-yes")
+        self.delete_glossary_yes = yes_button(t._("Yes, delete it"), "wb-glossaries-delete-yes")
         self.delete_glossary_row, _ = confirm_row(
             self, t._("Delete this glossary and all its entries?"), self.delete_glossary_yes
         )
@@ -177,10 +175,7 @@ class GlossariesPage(Component):
             description=t._("Delete entry"), button_style="danger", icon="trash"
         )
         self.delete_entry.add_class("wb-glossaries-delete-entry")
-        self.delete_entry_yes = widgets.Button(
-            description=t._("Yes, delete it"), button_style="danger"
-        )
-        self.delete_entry_yes.add_class("wb-glossaries-delete-entry-yes")
+        self.delete_entry_yes = yes_button(t._("Yes, delete it"), "wb-glossaries-delete-entry-yes")
         self.delete_entry_row, _ = confirm_row(
             self, t._("Delete this entry?"), self.delete_entry_yes
         )
@@ -351,27 +346,18 @@ class GlossariesPage(Component):
             t._("Last change"),
             t._("DeepL"),
         )
-        head = "".join(f"<th>{html.escape(header)}</th>" for header in headers)
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(cell)}</td>"
-                for cell in (
-                    info.name,
-                    f"{info.source_lang} → {info.target_lang}",
-                    t._("Shared") if info.shared else (info.owner_email or ""),
-                    t.number(info.entry_count),
-                    t.when(info.updated_at),
-                    t._(SYNC_LABELS[sync_state(info)]),
-                )
+        rows = [
+            (
+                info.name,
+                f"{info.source_lang} → {info.target_lang}",
+                t._("Shared") if info.shared else (info.owner_email or ""),
+                t.number(info.entry_count),
+                t.when(info.updated_at),
+                t._(SYNC_LABELS[sync_state(info)]),
             )
-            + "</tr>"
             for info in found
-        )
-        return (
-            f'<table class="wb-table wb-glossaries-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
-        )
+        ]
+        return html_table(headers, rows, css_class="wb-glossaries-table")
 
     def _on_select(self, change: dict[str, Any]) -> None:
         if not self._filling:
@@ -740,31 +726,24 @@ class GlossariesPage(Component):
             )
         unit = t._("Line") if file_format(filename) is FileFormat.CSV else t._("Row")
         headers = (unit, *(t._(label) for label in GRID_COLUMNS))
-        head = "".join(f"<th>{html.escape(header)}</th>" for header in headers)
         sample = valid.entries.head(SAMPLE_ROWS)
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(cell)}</td>"
-                for cell in (
-                    str(int(valid.places[index])),
-                    source,
-                    target,
-                    t._("Yes") if flag else t._("No"),
-                    note,
-                )
+        rows = [
+            (
+                str(int(valid.places[index])),
+                source,
+                target,
+                t._("Yes") if flag else t._("No"),
+                note,
             )
-            + "</tr>"
             for index, (source, target, flag, note) in enumerate(
                 sample.itertuples(index=False, name=None)
             )
-        )
+        ]
         caption = t._("The first entries:")
         return (
             "".join(f"<p>{html.escape(note)}</p>" for note in notes)
             + f"<p>{html.escape(caption)}</p>"
-            + f'<table class="wb-table wb-glossaries-sample"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
+            + html_table(headers, rows, css_class="wb-glossaries-sample")
         )
 
     def _on_save(self, _button: widgets.Button) -> None:

@@ -17,6 +17,7 @@ class Page:
     title: str  # English source text of the title in the header
     component: str  # "module:Class" of the page's component, imported when built
     admin_only: bool
+    ready: str  # CSS selector of the control that makes the page usable, once on screen
 
     @property
     def path(self) -> str:
@@ -29,12 +30,48 @@ class Page:
 PAGES: dict[str, Page] = {
     page.name: page
     for page in (
-        Page("index", N_("Home"), "workbench.ui.home:HomePage", admin_only=True),
-        Page("users", N_("Users"), "workbench.ui.users:UsersPage", admin_only=True),
-        Page("tiers", N_("Tiers & pricing"), "workbench.ui.tiers:TiersPage", admin_only=True),
-        Page("settings", N_("Settings"), "workbench.ui.settings:SettingsPage", admin_only=True),
-        Page("translate", N_("Translate"), "workbench.ui.translate:TranslatePage", False),
-        Page("glossaries", N_("Glossaries"), "workbench.ui.glossaries:GlossariesPage", False),
+        Page(
+            "index",
+            N_("Home"),
+            "workbench.ui.home:HomePage",
+            admin_only=True,
+            ready=".wb-home-kpis",
+        ),
+        Page(
+            "users",
+            N_("Users"),
+            "workbench.ui.users:UsersPage",
+            admin_only=True,
+            ready=".wb-users-table",
+        ),
+        Page(
+            "tiers",
+            N_("Tiers & pricing"),
+            "workbench.ui.tiers:TiersPage",
+            admin_only=True,
+            ready=".wb-tiers-table",
+        ),
+        Page(
+            "settings",
+            N_("Settings"),
+            "workbench.ui.settings:SettingsPage",
+            admin_only=True,
+            ready=".wb-settings-providers",
+        ),
+        Page(
+            "translate",
+            N_("Translate"),
+            "workbench.ui.translate:TranslatePage",
+            admin_only=False,
+            ready=".wb-translate-run",
+        ),
+        Page(
+            "glossaries",
+            N_("Glossaries"),
+            "workbench.ui.glossaries:GlossariesPage",
+            admin_only=False,
+            ready=".wb-glossaries-table",
+        ),
     )
 }
 

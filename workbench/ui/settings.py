@@ -23,10 +23,12 @@ from workbench.preferences import PreferenceChanges, Preferences
 from workbench.providers.base import Provider
 from workbench.providers.registry import PROVIDERS
 from workbench.providers.status import ProviderStatus, check_providers
+from workbench.ui.compare import provider_label
 from workbench.ui.component import Component
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.shell import LANGUAGE_NAMES
+from workbench.ui.tables import Raw, html_table
 
 MODELS_SHOWN = 6
 DIFF_PARTS_SHOWN = 6
@@ -97,7 +99,7 @@ class SettingsPage(Component):
         # build: defaults
         self.default_provider = widgets.Dropdown(
             description=t._("Default provider"),
-            options=[(self._provider_label(name), name) for name in self.classes],
+            options=[(provider_label(self.t, name), name) for name in self.classes],
             style=LABEL_STYLE,
         )
         self.default_provider.add_class("wb-settings-provider")
@@ -123,7 +125,7 @@ class SettingsPage(Component):
         self.concurrency: dict[str, widgets.Text] = {}
         self.prices: dict[str, widgets.FloatText] = {}
         for name, cls in self.classes.items():
-            label = self._provider_label(name)
+            label = provider_label(self.t, name)
             self.concurrency[name] = widgets.Text(
                 placeholder=t._("default: {n}", n=cls.default_concurrency),
                 tooltip=t._("Concurrent requests to {provider}", provider=label),
@@ -181,7 +183,7 @@ class SettingsPage(Component):
                     widget
                     for name in self.classes
                     for widget in (
-                        widgets.Label(self._provider_label(name)),
+                        widgets.Label(provider_label(self.t, name)),
                         self.concurrency[name],
                         self.prices[name],
                     )
@@ -272,29 +274,26 @@ class SettingsPage(Component):
 
     def _providers_html(self) -> str:
         t = self.t
-        head = "".join(
-            f"<th>{html.escape(text)}</th>"
-            for text in (t._("Provider"), t._("Configured"), t._("Reachable"), t._("Models"))
-        )
+        headers = (t._("Provider"), t._("Configured"), t._("Reachable"), t._("Models"))
         rows = []
         for name, cls in self.classes.items():
             status = self.statuses.get(name)
-            label = html.escape(self._provider_label(name))
+            label = provider_label(t, name)
             if self.checking or status is None:
-                unknown = html.escape(t._("Checking…") if self.checking else t._("Not checked"))
-                cells = [unknown, unknown, "–"]
+                unknown = t._("Checking…") if self.checking else t._("Not checked")
+                rows.append((label, unknown, unknown, "–"))
             else:
-                cells = [
-                    html.escape(self._configured_text(status, cls)),
-                    html.escape(self._reachable_text(status)),
-                    html.escape(self._models_text(status)),
-                ]
-            rows.append(
-                f'<tr data-provider="{name}"><td>{label}</td>'
-                + "".join(f"<td>{cell}</td>" for cell in cells)
-                + "</tr>"
-            )
-        return f'<table class="wb-table"><tr>{head}</tr>{"".join(rows)}</table>'
+                rows.append(
+                    (
+                        label,
+                        self._configured_text(status, cls),
+                        self._reachable_text(status),
+                        self._models_text(status),
+                    )
+                )
+        return html_table(
+            headers, rows, row_attributes=[{"data-provider": name} for name in self.classes]
+        )
 
     def _configured_text(self, status: ProviderStatus, cls: type[Provider]) -> str:
         if status.configured:
@@ -357,7 +356,7 @@ class SettingsPage(Component):
                 raise InvalidInput(
                     self.t._(
                         "Concurrent requests for {provider} must be a whole number.",
-                        provider=self._provider_label(name),
+                        provider=provider_label(self.t, name),
                     )
                 ) from None
             if wanted != self.preferences.concurrency.get(name):
@@ -439,33 +438,30 @@ class SettingsPage(Component):
         t = self.t
         if not entries:
             return tag("p", t._("No audit entries match these filters."))
-        head = "".join(
-            f"<th>{html.escape(text)}</th>"
-            for text in (t._("When"), t._("Actor"), t._("Action"), t._("Target"), t._("Change"))
-        )
+        headers = (t._("When"), t._("Actor"), t._("Action"), t._("Target"), t._("Change"))
         rows = []
         for entry in entries:
             action = ACTION_LABELS.get(entry.action)
             target = TARGET_LABELS.get(entry.target_type)
             target_text = t._(target) if target else entry.target_type
-            cells = (
-                html.escape(t.when(entry.created_at)),
-                html.escape(entry.actor_email or "–"),
-                html.escape(t._(action) if action else entry.action),
-                html.escape(f"{target_text}: {entry.target_id}"),
-                "<br>".join(html.escape(part) for part in diff_lines(entry.before, entry.after)),
-            )
             rows.append(
-                f'<tr data-action="{html.escape(entry.action)}">'
-                + "".join(f"<td>{cell}</td>" for cell in cells)
-                + "</tr>"
+                (
+                    t.when(entry.created_at),
+                    entry.actor_email or "–",
+                    t._(action) if action else entry.action,
+                    f"{target_text}: {entry.target_id}",
+                    Raw(
+                        "<br>".join(
+                            html.escape(part) for part in diff_lines(entry.before, entry.after)
+                        )
+                    ),
+                )
             )
-        return f'<table class="wb-table"><tr>{head}</tr>{"".join(rows)}</table>'
+        return html_table(
+            headers, rows, row_attributes=[{"data-action": entry.action} for entry in entries]
+        )
 
     # --- helpers --------------------------------------------------------------------
-
-    def _provider_label(self, name: str) -> str:
-        return self.t._(self.classes[name].label)
 
     @staticmethod
     def _heading(text: str) -> widgets.HTML:

@@ -23,8 +23,9 @@ from workbench.accounts.tiers import TierChanges
 from workbench.db.models import Tier
 from workbench.errors import InvalidInput
 from workbench.providers.registry import DEFAULT_PROVIDER, provider_names
-from workbench.ui.component import Component, confirm_row
+from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
+from workbench.ui.tables import html_table
 
 NEW = ""  # the dropdown's value for "New tier": no tier name is empty
 FIELD_STYLE = {"description_width": "14em"}
@@ -120,7 +121,7 @@ class TiersPage(Component):
         }
         self.save = widgets.Button(description=t._("Save"), button_style="primary", icon="check")
         self.delete = widgets.Button(description=t._("Delete"), button_style="danger", icon="trash")
-        self.delete_yes = widgets.Button(description=t._("Delete"), button_style="danger")
+        self.delete_yes = yes_button(t._("Delete"))
         self.confirm, self.delete_no = confirm_row(self, "", self.delete_yes)
         self.question: widgets.HTML = self.confirm.children[0]
         # build: the preview
@@ -463,7 +464,6 @@ class TiersPage(Component):
 
     def _table_html(self, rows: list[TierRow]) -> str:
         t = self.t
-        e = html.escape
         headers = (
             t._("Name"),
             t._("Label (English)"),
@@ -477,32 +477,23 @@ class TiersPage(Component):
             t._("Sort order"),
             t._("Users"),
         )
-        head = "".join(f"<th>{e(header)}</th>" for header in headers)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{e(cell)}</td>"
-                for cell in (
-                    row.name,
-                    row.label_en,
-                    row.label_fr,
-                    self._money(row),
-                    self._count(row.daily_translation_limit),
-                    self._count(row.monthly_character_limit),
-                    ", ".join(row.allowed_providers),
-                    self._count(row.requests_per_minute),
-                    t._("Yes") if row.is_public else t._("No"),
-                    t.number(row.sort_order),
-                    t.number(self.users.get(row.name, 0)),
-                )
+        cells = [
+            (
+                row.name,
+                row.label_en,
+                row.label_fr,
+                self._money(row),
+                self._count(row.daily_translation_limit),
+                self._count(row.monthly_character_limit),
+                ", ".join(row.allowed_providers),
+                self._count(row.requests_per_minute),
+                t._("Yes") if row.is_public else t._("No"),
+                t.number(row.sort_order),
+                t.number(self.users.get(row.name, 0)),
             )
-            + "</tr>"
             for row in rows
-        )
-        return (
-            f'<table class="wb-table wb-tiers-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
-        )
+        ]
+        return html_table(headers, cells, css_class="wb-tiers-table")
 
     # --- helpers -----------------------------------------------------------------------
 

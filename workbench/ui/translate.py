@@ -60,9 +60,10 @@ from workbench.ui.compare import (
     provider_label,
     unconfigured_note,
 )
-from workbench.ui.component import Component, confirm_row
+from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.tables import Head, Raw, html_table
 
 POLL_SECONDS = 0.5
 HISTORY_PAGE = 20
@@ -223,10 +224,7 @@ class TranslatePage(Component):
             description=t._("Cancel the job"), button_style="warning", icon="stop"
         )
         self.cancel_button.add_class("wb-translate-cancel")
-        self.confirm_cancel = widgets.Button(
-            description=t._("Yes, cancel it"), button_style="danger"
-        )
-        self.confirm_cancel.add_class("wb-translate-cancel-yes")
+        self.confirm_cancel = yes_button(t._("Yes, cancel it"), "wb-translate-cancel-yes")
         self.cancel_row, _keep = confirm_row(
             self,
             html.escape(t._("Cancel this job? What is translated so far is kept.")),
@@ -567,14 +565,18 @@ class TranslatePage(Component):
                 ),
             ]
             warnings = self._over_quota(estimate, allowance)
-        body = "".join(
-            f'<tr><th>{html.escape(label)}</th><td data-key="{key}">{html.escape(value)}</td></tr>'
-            for key, label, value in rows
+        table = html_table(
+            (),
+            [
+                (Head(label), Raw(f'<span data-key="{key}">{html.escape(value)}</span>'))
+                for key, label, value in rows
+            ],
+            css_class="wb-estimate",
         )
         notes = "".join(
             f'<div class="wb-status wb-status-error">{html.escape(w)}</div>' for w in warnings
         )
-        return f'<table class="wb-table wb-estimate">{body}</table>{notes}'
+        return table + notes
 
     def _left(self, left: int | None, limit: int | None) -> str:
         if left is None or limit is None:
@@ -767,27 +769,25 @@ class TranslatePage(Component):
             status = html.escape(t._(STATUS_LABELS[job.status]))
             if job.error:
                 status += f"<br><small>{html.escape(job.error)}</small>"
-            cells = [
-                html.escape(t.when(job.created_at)),
-                html.escape(self._files(job)),
-                html.escape(provider),
-                html.escape(languages),
-                status,
-                html.escape(
-                    f"{t.number(job.done_segments)}/{t.number(job.total_segments)} "
-                    f"({t.percent(fraction)})"
-                ),
-                html.escape(t.number(job.characters)),
-                html.escape(t.money(job.cost_estimate, self.preferences.currency)),
-                self._downloads_html(job),
-            ]
             body.append(
-                f'<tr data-job="{job.id}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+                (
+                    t.when(job.created_at),
+                    self._files(job),
+                    provider,
+                    languages,
+                    Raw(status),
+                    f"{t.number(job.done_segments)}/{t.number(job.total_segments)} "
+                    f"({t.percent(fraction)})",
+                    t.number(job.characters),
+                    t.money(job.cost_estimate, self.preferences.currency),
+                    Raw(self._downloads_html(job)),
+                )
             )
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
-        return (
-            f'<table class="wb-table wb-translate-jobs"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>"
+        return html_table(
+            heads,
+            body,
+            css_class="wb-translate-jobs",
+            row_attributes=[{"data-job": str(job.id)} for job in rows],
         )
 
     async def _resume(self) -> None:

@@ -28,9 +28,10 @@ from workbench.db.base import utcnow
 from workbench.db.models import ApiKey, Role, Tier, User
 from workbench.errors import InvalidInput, NotFound
 from workbench.ui.charts import bar_chart, chart_widget
-from workbench.ui.component import Component, confirm_row
+from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.tables import Head, html_table
 
 PAGE_SIZE = 25
 USAGE_DAYS = 30
@@ -125,7 +126,7 @@ class UsersPage(Component):
         self.role_choice.add_class("wb-users-role")
         self.apply_role_button = widgets.Button(description=t._("Change role"))
         self.apply_role_button.add_class("wb-users-apply-role")
-        self.role_yes = self._yes_button(t._("Yes, change the role"), "wb-users-role-yes")
+        self.role_yes = yes_button(t._("Yes, change the role"), "wb-users-role-yes")
         self.role_confirm, _ = confirm_row(
             self, html.escape(t._("Take the admin role away from this user?")), self.role_yes
         )
@@ -133,7 +134,7 @@ class UsersPage(Component):
             description=t._("Deactivate"), button_style="warning"
         )
         self.deactivate_button.add_class("wb-users-deactivate")
-        self.deactivate_yes = self._yes_button(t._("Yes, deactivate"), "wb-users-deactivate-yes")
+        self.deactivate_yes = yes_button(t._("Yes, deactivate"), "wb-users-deactivate-yes")
         self.deactivate_confirm, _ = confirm_row(
             self,
             html.escape(
@@ -171,7 +172,7 @@ class UsersPage(Component):
         self.key_select.add_class("wb-users-key-select")
         self.revoke_button = widgets.Button(description=t._("Revoke key"), button_style="danger")
         self.revoke_button.add_class("wb-users-key-revoke")
-        self.revoke_yes = self._yes_button(t._("Yes, revoke"), "wb-users-key-revoke-yes")
+        self.revoke_yes = yes_button(t._("Yes, revoke"), "wb-users-key-revoke-yes")
         self.revoke_confirm, _ = confirm_row(
             self,
             html.escape(t._("Revoke this key? Programs that use it will stop working.")),
@@ -542,10 +543,8 @@ class UsersPage(Component):
             t._("Last sign-in"),
             t._("Created"),
         )
-        head = "".join(f"<th>{html.escape(text)}</th>" for text in headers)
-        rows = []
-        for user in result.users:
-            cells = (
+        rows = [
+            (
                 user.email,
                 self._tier_text(user, now),
                 t._(ROLE_NAMES[user.role]),
@@ -554,19 +553,16 @@ class UsersPage(Component):
                 t.when(user.last_login_at),
                 t.when(user.created_at),
             )
-            mark = ' class="wb-selected" style="background:#eef4fb"'
-            attributes = mark if user.id == self.selected_id else ""
-            rows.append(
-                f"<tr{attributes}>"
-                + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
-                + "</tr>"
-            )
-        if not rows:
-            message = html.escape(t._("No user matches these filters."))
-            rows.append(f'<tr><td colspan="{len(headers)}"><i>{message}</i></td></tr>')
-        self.table.value = (
-            f'<table class="wb-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
+            for user in result.users
+        ]
+        selected = {"class": "wb-selected", "style": "background:#eef4fb"}
+        self.table.value = html_table(
+            headers,
+            rows,
+            row_attributes=[
+                selected if user.id == self.selected_id else None for user in result.users
+            ],
+            empty=t._("No user matches these filters."),
         )
         self.pager.value = html.escape(
             t._("Page {page} of {pages}", page=result.page, pages=result.pages)
@@ -601,14 +597,7 @@ class UsersPage(Component):
             (t._("Last sign-in"), t.when(user.last_login_at)),
             (t._("Created"), t.when(user.created_at)),
         )
-        self.summary.value = (
-            '<table class="wb-table"><tbody>'
-            + "".join(
-                f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
-                for name, value in facts
-            )
-            + "</tbody></table>"
-        )
+        self.summary.value = html_table((), [(Head(name), value) for name, value in facts])
         self.tier_choice.value = user.tier
         expires = user.subscription_expires_at
         self.tier_expiry.value = (
@@ -638,27 +627,24 @@ class UsersPage(Component):
                 t._("Expires"),
                 t._("Status"),
             )
-            head = "".join(f"<th>{html.escape(text)}</th>" for text in headers)
             rows = []
             for key in keys:
                 scopes = ", ".join(
                     t._(SCOPE_NAMES[ApiScope(scope)]) if scope in set(ApiScope) else scope
                     for scope in key.scopes
                 )
-                cells = (
-                    key.name,
-                    key.prefix,
-                    scopes,
-                    t.when(key.created_at),
-                    t.when(key.last_used_at),
-                    t.when(key.expires_at),
-                    t._(KEY_STATUS_NAMES[api_keys.key_status(key, now)]),
+                rows.append(
+                    (
+                        key.name,
+                        key.prefix,
+                        scopes,
+                        t.when(key.created_at),
+                        t.when(key.last_used_at),
+                        t.when(key.expires_at),
+                        t._(KEY_STATUS_NAMES[api_keys.key_status(key, now)]),
+                    )
                 )
-                rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-            self.keys_table.value = (
-                f'<table class="wb-table"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(rows)}</tbody></table>"
-            )
+            self.keys_table.value = html_table(headers, rows)
         revocable = [key for key in keys if key.revoked_at is None]
         self.key_select.options = [(f"{key.name} · {key.prefix}", key.prefix) for key in revocable]
         self.key_select.value = revocable[0].prefix if revocable else None
@@ -715,12 +701,6 @@ class UsersPage(Component):
         if self.details is None:
             raise InvalidInput(self.t._("Select a user first."))
         return self.details.user
-
-    def _yes_button(self, description: str, name: str) -> widgets.Button:
-        button = widgets.Button(description=description, button_style="danger")
-        button.add_class("wb-confirm-yes")
-        button.add_class(name)
-        return button
 
     def _tier_label(self, name: str) -> str:
         for tier in self.tiers:
