@@ -76,7 +76,10 @@ async def test_provider_quota_error_fails_the_job_resumably_and_loses_nothing(
 ) -> None:
     user_id = await pro_user(engine.db)
     spec = JobSpec("deepl", "FR", user_id=user_id)
-    # Two chunks go through, then DeepL says the account's quota is used up.
+    # Two chunks go through, then DeepL says the account's quota is used up. A chunk is
+    # one request of 50 texts here: with bigger ones, how many texts made it would depend
+    # on which of a chunk's parallel requests reached DeepL first.
+    engine.provider("deepl").concurrency = 1
     job, _ = await engine.submit(spec, TEXTS)
     original_handle = fake_deepl.handle
     calls = {"n": 0}

@@ -60,6 +60,12 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
     metavar="EMAIL",
     help="Run as this user: their tier and quota apply.",
 )
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Only queue the job (estimate and quota as usual) and print its id; "
+    "`workbench worker` runs it. Inputs and outputs must be where the workers can reach them.",
+)
 def translate(
     inputs: tuple[str, ...],
     target: str,
@@ -70,6 +76,7 @@ def translate(
     columns: tuple[str, ...],
     out_dir: str | None,
     user: str | None,
+    queue: bool,
 ) -> None:
     """Translate files now, with a progress bar; each output is INPUT.<lang>.<ext>.
 
@@ -97,6 +104,10 @@ def translate(
             source_lang=source,
             inputs=items,
         )
+        if queue:
+            job, estimate = await wb.engine.submit(spec)
+            _show_estimate(job, estimate)
+            return job
         bar = ProgressBar(file=click.get_text_stream("stderr"))
         try:
             return await wb.engine.translate_now(spec, progress=bar, on_submitted=_show_estimate)
@@ -104,6 +115,9 @@ def translate(
             bar.close()
 
     job = _run(work, user)
+    if queue:
+        click.echo(f"job {job.id.hex[:8]} queued")
+        return
     _summary(job)
     if job.status is not JobStatus.COMPLETED:
         raise click.exceptions.Exit(_exit_code(job))

@@ -2,15 +2,16 @@
 
 Preparing (:meth:`Engine.submit`): read the inputs, keep each distinct translatable text
 once, fill what the translation memory already knows, count characters, estimate the
-cost, check the user's tier and reserve the quota, then store the job and its segments,
-all in one transaction: a refused job leaves nothing behind.
+cost, then in one transaction check the user's tier, reserve the quota and store the
+job and its segments: a refused job leaves nothing behind.
 
 Working (:meth:`Engine.work`): a worker claims a chunk of untranslated segments (sized
 by the provider's limits), asks the memory again (another job may have paid for them
 meanwhile), sends the rest to the provider, and stores the results, their memory
-entries and the job's counters in one transaction: a checkpoint. It runs as many chunks
-at once as the provider's concurrency allows, and several workers may work on one job.
-A checkpoint only stores segments this worker still holds, so nothing is written twice.
+entries and the job's counters in one transaction: a checkpoint, which also claims the
+next chunk. A few chunks are in hand at once (:data:`LANES`), so the provider always
+has requests waiting, and several workers may work on one job. A checkpoint only
+stores segments this worker still holds, so nothing is written twice.
 
 Finishing: when no segment is left, one worker claims the job's end, writes the outputs
 (atomically), saves the glossary QA report and settles the quota with what was really
@@ -29,17 +30,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, insert, select, true, update
+from sqlalchemy import BindParameter, Boolean, Text, Uuid, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from workbench.accounts import quotas
 from workbench.accounts.audit import Actor
 from workbench.accounts.quotas import Allowance
 from workbench.batch import accounting, jobs, memory
 from workbench.batch.formats import Document, FormatOptions, format_for
-from workbench.batch.jobs import JobInput, JobSpec
+from workbench.batch.jobs import ClaimedSegment, JobInput, JobSpec
 from workbench.batch.memory import MemoryKey, text_hash
 from workbench.batch.paths import write_atomically
+from workbench.batch.sql import one_of, plan_for_parameters
 from workbench.config import Settings, get_settings
 from workbench.db import Database, begin_write, core
 from workbench.db.base import utcnow
@@ -66,8 +70,9 @@ from workbench.providers.registry import get_provider
 log = logging.getLogger("workbench.batch")
 
 # Chunks one worker has in hand per job: while one lane stores its chunk (a write that
-# SQLite serialises), the other's requests keep the provider busy.
-LANES = 2
+# SQLite serialises), another's requests are in flight and a third's wait for the
+# provider's next free slot, so the provider never idles between chunks.
+LANES = 3
 
 # Errors that end a job with their message; anything else is a bug and is logged.
 JOB_ERRORS = (ProviderError, LimitReached, UsageError)
@@ -119,9 +124,17 @@ class Help:
         return self.segments > 0 or self.ended
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """Segments a lane holds, and what the translation memory knew of them."""
+
+    segments: list[ClaimedSegment]
+    known: dict[str, str]  # source hash -> translation
+
+
 @dataclass
 class _Prepared:
-    unique: list[str]
+    unique: dict[str, str]  # each distinct text -> its hash, in the order they appear
     slots: int
 
 
@@ -141,6 +154,8 @@ class Engine:
         self.lease = lease
         self._provider_options = provider_options or {}
         self._providers: dict[str, Provider] = {}
+        self._retired: list[Provider] = []  # replaced after a concurrency change
+        self._chosen_concurrency: dict[str, int | None] = {}  # what the providers were built with
         # SQLite has one writer: lanes of this process queue here and are woken the
         # moment the previous write commits, instead of polling SQLite's busy handler.
         self._writes: contextlib.AbstractAsyncContextManager[Any] = (
@@ -153,8 +168,30 @@ class Engine:
             self._providers[name] = get_provider(name, self.settings, **options)
         return self._providers[name]
 
+    async def translating_provider(self, name: str) -> Provider:
+        """The provider at the concurrency an admin set for it (Settings), else its own.
+
+        Read at the start of each job, so a change applies to the next job a running
+        worker starts; a provider still in use by another job is closed only at the end.
+        Concurrency given to the engine itself (tests, benchmarks) wins.
+        """
+        options = self._provider_options.get(name, {})
+        if "concurrency" in options:
+            return self.provider(name)
+        async with self.db.session() as session:
+            chosen = (await load_preferences(session)).concurrency.get(name)
+        if chosen != self._chosen_concurrency.get(name):
+            if (current := self._providers.pop(name, None)) is not None:
+                self._retired.append(current)
+            self._chosen_concurrency[name] = chosen
+            self._providers[name] = get_provider(
+                name, self.settings, **{**options, "concurrency": chosen}
+            )
+        return self.provider(name)
+
     async def aclose(self) -> None:
-        providers, self._providers = list(self._providers.values()), {}
+        providers, self._providers = [*self._providers.values(), *self._retired], {}
+        self._retired = []
         for provider in providers:
             await provider.aclose()
 
@@ -171,24 +208,34 @@ class Engine:
         prepared = await asyncio.to_thread(_prepare, spec, texts)
         glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
         async with self.db.session() as session:
-            estimate, _ = await self._estimate(session, spec, prepared, glossary)
-            return estimate
+            await plan_for_parameters(session)
+            known = await memory.lookup(
+                session, _memory_key(spec, glossary), prepared.unique.values()
+            )
+            return await self._estimate(session, spec, prepared, known)
 
     async def submit(
         self, spec: JobSpec, texts: Sequence[str] | None = None
     ) -> tuple[TranslationJob, Estimate]:
         """Store a queued job with its segments and its quota reserved."""
         provider = self.provider(spec.provider)
-        await provider.validate_language(spec.target_lang, role="target")
-        if spec.source_lang:
-            await provider.validate_language(spec.source_lang, role="source")
-        prepared = await asyncio.to_thread(_prepare, spec, texts)
-        glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
-        if glossary is not None:
-            glossary.check_pair(spec.source_lang or None, spec.target_lang)
+        # A provider's first use fetches its languages: meanwhile, read the inputs and
+        # ask the memory. A language it does not offer is still the error reported first.
+        checking = asyncio.create_task(_check_languages(provider, spec))
+        try:
+            prepared = await asyncio.to_thread(_prepare, spec, texts)
+            glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
+            if glossary is not None:
+                glossary.check_pair(spec.source_lang or None, spec.target_lang)
+            async with self.db.session() as session:
+                await plan_for_parameters(session)
+                key = _memory_key(spec, glossary)
+                known = await memory.lookup(session, key, prepared.unique.values())
+        finally:
+            await checking
         async with self.db.session() as session:
             await begin_write(session)
-            estimate, known = await self._estimate(session, spec, prepared, glossary)
+            estimate = await self._estimate(session, spec, prepared, known)
             job = await jobs.create_job(session, spec)
             job.glossary_checksum = _checksum(glossary)
             job.total_segments = len(prepared.unique)
@@ -197,8 +244,7 @@ class Engine:
             job.cost_estimate = estimate.cost
             now = utcnow()
             rows = []
-            for position, text in enumerate(prepared.unique):
-                digest = text_hash(text)
+            for position, (text, digest) in enumerate(prepared.unique.items()):
                 remembered = known.get(digest)
                 rows.append(
                     {
@@ -224,23 +270,16 @@ class Engine:
         return job, estimate
 
     async def _estimate(
-        self,
-        session: AsyncSession,
-        spec: JobSpec,
-        prepared: _Prepared,
-        glossary: GlossarySpec | None,
-    ) -> tuple[Estimate, dict[str, str]]:
-        key = MemoryKey(
-            spec.provider, spec.model, spec.source_lang, spec.target_lang, _checksum(glossary)
-        )
-        known = await memory.lookup(session, key, (text_hash(t) for t in prepared.unique))
-        misses = [t for t in prepared.unique if text_hash(t) not in known]
+        self, session: AsyncSession, spec: JobSpec, prepared: _Prepared, known: Mapping[str, str]
+    ) -> Estimate:
+        """The estimate, given what the memory knows (``known``: hash -> translation)."""
+        misses = [text for text, digest in prepared.unique.items() if digest not in known]
         billed = sum(len(t) for t in misses)
         preferences = await load_preferences(session)
         allowance = None
         if spec.user_id is not None:
             allowance = await quotas.get_allowance(session, spec.user_id)
-        estimate = Estimate(
+        return Estimate(
             inputs=len(spec.inputs),
             slots=prepared.slots,
             segments=len(prepared.unique),
@@ -252,7 +291,6 @@ class Engine:
             currency=preferences.currency,
             allowance=allowance,
         )
-        return estimate, known
 
     async def translate_now(
         self,
@@ -361,7 +399,7 @@ class Engine:
         progress: ProgressCallback | None,
         translated: list[int],
     ) -> None:
-        provider = self.provider(job.provider)
+        provider = await self.translating_provider(job.provider)
         # The glossary as it is now: an edit since the job was submitted applies to what
         # is still to translate, and those memory entries are keyed by the new content.
         glossary = await self._load_glossary(job.glossary_id, provider=provider)
@@ -373,17 +411,20 @@ class Engine:
         # provider sends them in parallel, and the chunk is stored in one checkpoint.
         chunk_size = provider.max_texts_per_request * provider.concurrency
 
+        def wanted() -> int:
+            """How many segments to claim next: none once stopping or failing."""
+            return 0 if stop.is_set() or failed.is_set() else chunk_size
+
         async def lane() -> None:
-            while not stop.is_set() and not failed.is_set():
-                async with self._writes, self.db.session() as session:
-                    claimed = await jobs.claim_segments(
-                        session, job.id, worker_id, limit=chunk_size, lease=self.lease
-                    )
-                if not claimed:
-                    return
+            async with self._writes, self.db.session() as session:
+                await begin_write(session)
+                await plan_for_parameters(session)
+                chunk = await self._claim(session, job.id, worker_id, key, wanted())
+                await session.commit()
+            while chunk is not None:
                 try:
-                    stored = await self._chunk(
-                        job, worker_id, provider, key, glossary, claimed, progress
+                    stored, chunk = await self._chunk(
+                        job, worker_id, provider, key, glossary, chunk, progress, wanted
                     )
                 except BaseException:
                     failed.set()
@@ -396,6 +437,29 @@ class Engine:
             if isinstance(result, BaseException):
                 raise result
 
+    async def _claim(
+        self,
+        session: AsyncSession,
+        job_id: uuid.UUID,
+        worker_id: str,
+        key: MemoryKey,
+        limit: int,
+    ) -> _Chunk | None:
+        """Claim the next chunk and ask the memory about it, in the caller's transaction.
+
+        The memory is asked again (the job was estimated against it long ago): another
+        job may have paid for some of these texts meanwhile.
+        """
+        if limit <= 0:
+            return None
+        segments = await jobs.claim_segments(
+            session, job_id, worker_id, limit=limit, lease=self.lease
+        )
+        if not segments:
+            return None
+        known = await memory.lookup(session, key, (segment.hash for segment in segments))
+        return _Chunk(segments, known)
+
     async def _chunk(
         self,
         job: TranslationJob,
@@ -403,27 +467,25 @@ class Engine:
         provider: Provider,
         key: MemoryKey,
         glossary: GlossarySpec | None,
-        claimed: list[tuple[uuid.UUID, str]],
+        chunk: _Chunk,
         progress: ProgressCallback | None,
-    ) -> int:
-        """Translate one claimed chunk; returns how many segments this worker stored.
+        wanted: Callable[[], int],
+    ) -> tuple[int, _Chunk | None]:
+        """Translate one claimed chunk; returns how many segments this worker stored and
+        the next chunk, claimed by the same checkpoint (``wanted()`` segments of it).
 
         The chunk's requests go out together; every request that succeeded is stored
         even when another failed (its translations are paid for), then the failure is
         raised.
         """
-        async with self.db.session() as session:
-            known = await memory.lookup(session, key, (text_hash(t) for _, t in claimed))
-        hits = [(sid, known[text_hash(text)]) for sid, text in claimed if text_hash(text) in known]
-        misses = [(sid, text) for sid, text in claimed if text_hash(text) not in known]
-        batches = [
-            misses[start : start + provider.max_texts_per_request]
-            for start in range(0, len(misses), provider.max_texts_per_request)
-        ]
+        results = {s.id: chunk.known[s.hash] for s in chunk.segments if s.hash in chunk.known}
+        misses = [segment for segment in chunk.segments if segment.hash not in chunk.known]
+        step = provider.max_texts_per_request
+        batches = [misses[start : start + step] for start in range(0, len(misses), step)]
         outcomes = await asyncio.gather(
             *(
                 provider.translate(
-                    [text for _, text in batch],
+                    [segment.text for segment in batch],
                     target=job.target_lang,
                     source=job.source_lang or None,
                     model=job.model or None,
@@ -433,42 +495,44 @@ class Engine:
             ),
             return_exceptions=True,
         )
-        done: list[tuple[uuid.UUID, str]] = []
-        translated: list[str] = []
+        sent: list[ClaimedSegment] = []
         failure: BaseException | None = None
         for batch, outcome in zip(batches, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 failure = failure or outcome
             else:
-                done.extend(batch)
-                translated.extend(outcome)
-        misses = done
-        stored, counters = await self._checkpoint(job.id, worker_id, key, hits, misses, translated)
+                sent.extend(batch)
+                results.update(zip((segment.id for segment in batch), outcome, strict=True))
+        stored, counters, following = await self._checkpoint(
+            job.id, worker_id, key, results, sent, (lambda: 0) if failure else wanted
+        )
         if progress is not None:
             progress(counters)
         if failure is not None:
             raise failure
-        return stored
+        return stored, following
 
     async def _checkpoint(
         self,
         job_id: uuid.UUID,
         worker_id: str,
         key: MemoryKey,
-        hits: list[tuple[uuid.UUID, str]],
-        misses: list[tuple[uuid.UUID, str]],
-        translated: list[str],
-    ) -> tuple[int, Progress]:
-        """Store a chunk's results, only for the segments this worker still holds."""
-        results = dict(hits)
-        results.update({sid: t for (sid, _), t in zip(misses, translated, strict=True)})
-        sources = dict(misses)
+        results: Mapping[uuid.UUID, str],
+        sent: Sequence[ClaimedSegment],
+        wanted: Callable[[], int],
+    ) -> tuple[int, Progress, _Chunk | None]:
+        """Store a chunk's results, only for the segments this worker still holds, and
+        claim the next chunk: one transaction, so a lane's turn costs one round of writes.
+        """
         async with self._writes, self.db.session() as session:
             await begin_write(session)
-            held = await _store_results(session, worker_id, results, set(sources))
-            await memory.store(session, key, {sources[sid]: results[sid] for sid in sources})
-            billed = sum(len(sources[sid]) for sid in held if sid in sources)
-            memory_hits = sum(1 for sid in held if sid not in sources)
+            await plan_for_parameters(session)
+            held = await _store_results(session, worker_id, results, {s.id for s in sent})
+            await memory.store(session, key, {s.text: results[s.id] for s in sent})
+            following = await self._claim(session, job_id, worker_id, key, wanted())
+            paid = [segment for segment in sent if segment.id in held]
+            billed = sum(len(segment.text) for segment in paid)
+            # The job's row last: on PostgreSQL its lock is what lanes queue for.
             row = (
                 await core(
                     session,
@@ -477,7 +541,7 @@ class Engine:
                     .values(
                         done_segments=TranslationJob.done_segments + len(held),
                         billed_characters=TranslationJob.billed_characters + billed,
-                        memory_hits=TranslationJob.memory_hits + memory_hits,
+                        memory_hits=TranslationJob.memory_hits + len(held) - len(paid),
                     )
                     .returning(
                         TranslationJob.done_segments,
@@ -489,7 +553,7 @@ class Engine:
             ).one()
             await session.commit()
         done, total, from_memory, billed_total = tuple(row)
-        return len(held), Progress(job_id, done, total, from_memory, billed_total)
+        return len(held), Progress(job_id, done, total, from_memory, billed_total), following
 
     async def _finish(self, job: TranslationJob, worker_id: str) -> bool:
         async with self.db.session() as session:
@@ -624,33 +688,75 @@ async def _store_results(
 ) -> set[uuid.UUID]:
     """Write translations into the segments this worker still holds; returns their ids.
 
-    One statement for the whole chunk; a segment another worker took over is left alone.
+    A segment another worker took over (its claim lapsed) is left alone. The statements
+    are the same SQL for every chunk, so they are compiled once and stay prepared.
     """
     if not results:
         return set()
-    ids = list(results)
-    rows = await core(
-        session,
-        update(JobSegment)
-        .where(
-            JobSegment.id.in_(ids),
-            JobSegment.claimed_by == worker_id,
-            JobSegment.translated_text.is_(None),
+    held = JobSegment.claimed_by == worker_id, JobSegment.translated_text.is_(None)
+    done = {"translated_at": utcnow(), "claimed_by": None, "claimed_at": None}
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the chunk's results are joined in as arrays.
+        chunk = (
+            func.unnest(
+                _array(list(results), Uuid()),
+                _array(list(results.values()), Text()),
+                _array([sid not in sent for sid in results], Boolean()),
+            )
+            .table_valued("id", "translation", "remembered")
+            .render_derived()
         )
-        .values(
-            translated_text=case(results, value=JobSegment.id),
-            from_memory=JobSegment.id.not_in(list(sent)) if sent else true(),
-            translated_at=utcnow(),
-            claimed_by=None,
-            claimed_at=None,
+        written = await core(
+            session,
+            update(JobSegment)
+            .where(JobSegment.id == chunk.c.id, *held)
+            .values(translated_text=chunk.c.translation, from_memory=chunk.c.remembered, **done)
+            .returning(JobSegment.id),
         )
-        .returning(JobSegment.id),
+        return set(written.scalars())
+    # SQLite (one writer: nothing changes between the two statements): find the held
+    # segments, then write them with one executemany. Translations are bound as they are,
+    # not through JSON, whose SQLite functions would cut a text at a NUL character.
+    found = await core(
+        session, select(JobSegment.id).where(one_of(session, JobSegment.id, list(results)), *held)
     )
-    return set(rows.scalars())
+    ids = set(found.scalars())
+    if ids:
+        await core(
+            session,
+            update(JobSegment)
+            .where(JobSegment.id == bindparam("segment"))
+            .values(
+                translated_text=bindparam("translation"),
+                from_memory=bindparam("remembered"),
+                **done,
+            ),
+            [
+                {"segment": sid, "translation": results[sid], "remembered": sid not in sent}
+                for sid in ids
+            ],
+        )
+    return ids
+
+
+def _array(values: list[Any], item: TypeEngine[Any]) -> BindParameter[Any]:
+    return bindparam(None, values, type_=ARRAY(item))
 
 
 def _checksum(glossary: GlossarySpec | None) -> str:
     return glossary.checksum if glossary is not None else ""
+
+
+def _memory_key(spec: JobSpec, glossary: GlossarySpec | None) -> MemoryKey:
+    return MemoryKey(
+        spec.provider, spec.model, spec.source_lang, spec.target_lang, _checksum(glossary)
+    )
+
+
+async def _check_languages(provider: Provider, spec: JobSpec) -> None:
+    await provider.validate_language(spec.target_lang, role="target")
+    if spec.source_lang:
+        await provider.validate_language(spec.source_lang, role="source")
 
 
 def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
@@ -660,8 +766,8 @@ def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
         raise InvalidInput("nothing to translate: give input files or texts")
     if texts is None:
         texts = [text for item in spec.inputs for text in _read(item, spec).texts]
-    unique = list(dict.fromkeys(t for t in texts if needs_translation(t)))
-    return _Prepared(unique, len(texts))
+    unique = dict.fromkeys(t for t in texts if needs_translation(t))
+    return _Prepared({text: text_hash(text) for text in unique}, len(texts))
 
 
 def _write_output(item: JobInput, spec: JobSpec, translations: Mapping[str, str]) -> None:

@@ -148,6 +148,13 @@ def _claimable(job_id: uuid.UUID, stale: datetime) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedSegment:
+    id: uuid.UUID
+    text: str
+    hash: str  # of the source text: the translation memory's key
+
+
 async def claim_segments(
     session: AsyncSession,
     job_id: uuid.UUID,
@@ -155,14 +162,15 @@ async def claim_segments(
     *,
     limit: int,
     lease: timedelta = LEASE,
-) -> list[tuple[uuid.UUID, str]]:
-    """Claim up to ``limit`` untranslated segments of a running job, in order; commits.
+) -> list[ClaimedSegment]:
+    """Claim up to ``limit`` untranslated segments of a running job, in order.
 
-    One statement: the segments to take are chosen, locked (PostgreSQL skips rows other
-    workers hold) and marked as this worker's together.
+    Call it in a write transaction (:func:`begin_write`) and commit: the engine claims
+    the next chunk in the transaction that stores the last one. One statement: the
+    segments to take are chosen, locked (PostgreSQL skips rows other workers hold) and
+    marked as this worker's together.
     """
     now = utcnow()
-    await begin_write(session)
     running = (
         select(TranslationJob.id)
         .where(TranslationJob.id == job_id, TranslationJob.status == JobStatus.RUNNING)
@@ -181,11 +189,12 @@ async def claim_segments(
         update(JobSegment)
         .where(JobSegment.id.in_(pick.scalar_subquery()))
         .values(claimed_by=worker_id, claimed_at=now)
-        .returning(JobSegment.id, JobSegment.source_text, JobSegment.position),
+        .returning(
+            JobSegment.id, JobSegment.source_text, JobSegment.source_hash, JobSegment.position
+        ),
     )
     claimed = sorted(rows, key=lambda row: row.position)
-    await session.commit()
-    return [(row.id, row.source_text) for row in claimed]
+    return [ClaimedSegment(row.id, row.source_text, row.source_hash) for row in claimed]
 
 
 async def renew_claims(session: AsyncSession, worker_id: str) -> None:

@@ -18,12 +18,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workbench.batch.sql import one_of
 from workbench.db.base import utcnow
 from workbench.db.engine import core
 from workbench.db.models import TranslationMemory
-
-# Stay under SQLite's bound-parameter limit in IN (...) lookups and multi-row inserts.
-_LOOKUP_CHUNK = 500
 
 
 def text_hash(text: str) -> str:
@@ -51,34 +49,31 @@ class MemoryKey:
 async def lookup(session: AsyncSession, key: MemoryKey, hashes: Iterable[str]) -> dict[str, str]:
     """The stored translations for those source-text hashes (hash -> translation)."""
     wanted = list(dict.fromkeys(hashes))
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
-        chunk = wanted[start : start + _LOOKUP_CHUNK]
-        rows = await core(
-            session,
-            select(TranslationMemory.source_hash, TranslationMemory.translated_text).where(
-                TranslationMemory.provider == key.provider,
-                TranslationMemory.model == key.model,
-                TranslationMemory.source_lang == key.source_lang,
-                TranslationMemory.target_lang == key.target_lang,
-                TranslationMemory.glossary_checksum == key.glossary_checksum,
-                TranslationMemory.source_hash.in_(chunk),
-            ),
-        )
-        found.update({row.source_hash: row.translated_text for row in rows})
-    return found
+    if not wanted:
+        return {}
+    rows = await core(
+        session,
+        select(TranslationMemory.source_hash, TranslationMemory.translated_text).where(
+            TranslationMemory.provider == key.provider,
+            TranslationMemory.model == key.model,
+            TranslationMemory.source_lang == key.source_lang,
+            TranslationMemory.target_lang == key.target_lang,
+            TranslationMemory.glossary_checksum == key.glossary_checksum,
+            one_of(session, TranslationMemory.source_hash, wanted),
+        ),
+    )
+    return {row.source_hash: row.translated_text for row in rows}
 
 
 async def store(session: AsyncSession, key: MemoryKey, translations: Mapping[str, str]) -> None:
     """Remember ``source text -> translation`` pairs; existing entries are kept."""
     if not translations:
         return
-    now = utcnow()
+    shared = {"created_at": utcnow(), **key.columns()}
     rows = [
         {
+            **shared,
             "id": uuid.uuid4(),
-            "created_at": now,
-            **key.columns(),
             "source_hash": text_hash(source),
             "source_text": source,
             "translated_text": target,
@@ -87,7 +82,7 @@ async def store(session: AsyncSession, key: MemoryKey, translations: Mapping[str
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Core, not the ORM: one multi-row INSERT per chunk, without per-row bookkeeping.
+    # Core, not the ORM: one executemany per chunk, without per-row bookkeeping.
     table = cast(Table, TranslationMemory.__table__)
     statement = insert(table).on_conflict_do_nothing(index_elements=["source_hash", *key.columns()])
     await core(session, statement, rows)
