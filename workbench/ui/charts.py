@@ -1,6 +1,7 @@
 """Charts for the dashboards, drawn with matplotlib into PNG image widgets.
 
-Matplotlib's object API (no pyplot): no global state, nothing displayed by itself.
+Matplotlib's object API (no pyplot): no global state, nothing displayed by itself. It
+is imported when the first chart is drawn (in a worker thread), not when a page loads.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 PALETTE = ("#1f3a5f", "#e07a1f", "#3a8f5c", "#8c4fa3", "#c23b3b", "#5b7f99")
 
@@ -22,6 +22,8 @@ def bar_chart(
     width: float = 7.5,
 ) -> bytes:
     """Stacked bars per label, one colour per series, as PNG bytes."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, 2.8), dpi=96)
     axes = figure.subplots()
     bottoms = [0.0] * len(labels)

@@ -129,7 +129,10 @@ class HomePage(Component):
             figures = await read_figures(session, self.t.lang)
         self.figures = figures
         self.kpis.value = self._kpis_html(figures)
-        # Drawing takes a moment; the page stays responsive meanwhile.
+        # Drawing takes a moment: the figures show first, the charts when they are drawn.
+        self.tasks.run(self._show_charts(figures))
+
+    async def _show_charts(self, figures: Figures) -> None:
         translations, characters = await asyncio.to_thread(self._draw, figures)
         self.charts.children = (chart_widget(translations), chart_widget(characters))
 
