@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.config import get_settings
@@ -27,14 +28,19 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def configured_database() -> Database:
-    """The configured database; a SQLite file that is not there yet is refused, not created."""
-    settings = get_settings()
-    url = settings.async_database_url
+def configured_url() -> URL:
+    """The configured database's URL; a SQLite file that is not there yet is refused."""
+    url = get_settings().async_database_url
     path = url.database if url.get_backend_name() == "sqlite" else None
     if path and path != ":memory:" and not Path(path).is_file():
         raise ConfigError(f"there is no database at {path}; run `workbench init` first")
-    return Database.from_settings(settings)
+    return url
+
+
+def configured_database() -> Database:
+    """The configured database; a SQLite file that is not there yet is refused, not created."""
+    configured_url()
+    return Database.from_settings(get_settings())
 
 
 @asynccontextmanager

@@ -598,6 +598,3 @@ def tiers_delete(name: str) -> None:
 
     run(in_transaction(work))
     click.echo(f"Deleted tier {name.strip().lower()}.")
-
-
-COMMANDS = (users_group, keys_group, tiers_group)

@@ -274,6 +274,3 @@ def worker(concurrency: int, until_idle: bool, poll: float, lease: float) -> Non
 
     segments = asyncio.run(go())
     click.echo(f"worker stopped after translating {segments} segments", err=True)
-
-
-COMMANDS = (translate, jobs_group, worker)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import re
 import signal
@@ -24,7 +25,7 @@ from typing import Any
 import nbformat
 import tornado.ioloop
 from tornado import web
-from traitlets import default
+from traitlets import Bool, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -127,6 +128,13 @@ class HomeHandler(web.RequestHandler):
 class WorkbenchVoila(Voila):  # type: ignore[misc]
     name = "workbench-dashboards"
 
+    behind_proxy = Bool(
+        False,
+        config=True,
+        help="Trust X-Forwarded-For/-Proto from a reverse proxy: sign-in limits count the "
+        "client's address, and session cookies get the Secure flag under HTTPS.",
+    )
+
     @default("identity_provider_class")
     def _default_identity_provider_class(self) -> type:
         return WorkbenchIdentityProvider
@@ -143,6 +151,8 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
         return settings
 
     def init_handlers(self) -> list[Any]:
+        if self.behind_proxy:  # Voilà's listen() takes no options: give them to the app's
+            self.app.listen = functools.partial(self.app.listen, xheaders=True)
         hidden = (VoilaTreeHandler, VoilaContentsHandler)
         handlers = [
             handler

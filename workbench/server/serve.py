@@ -33,7 +33,13 @@ WORKER_STOP_SECONDS = 20
     is_flag=True,
     help="Do not start a job worker here (run `workbench worker` elsewhere).",
 )
-def serve(host: str, port: int, demo: bool, no_worker: bool) -> None:
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="The dashboards are reached through a reverse proxy (TLS): trust its "
+    "X-Forwarded-For and X-Forwarded-Proto headers. Never use it without a proxy.",
+)
+def serve(host: str, port: int, demo: bool, no_worker: bool, behind_proxy: bool) -> None:
     """Serve the dashboards (Voilà) with sign-in, and run translation jobs.
 
     Upgrades the database first, like `workbench init`. Open http://HOST:PORT/ and sign
@@ -62,6 +68,7 @@ def serve(host: str, port: int, demo: bool, no_worker: bool) -> None:
                 "--Voila.open_browser=False",
                 "--MappingKernelManager.cull_idle_timeout=7200",
                 "--MappingKernelManager.cull_interval=300",
+                f"--WorkbenchVoila.behind_proxy={behind_proxy}",
             ]
         )
     finally:
