@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import httpx
+import tornado.web
 from playwright.sync_api import Page, expect
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.browser.conftest import ADMIN_PASSWORD, Server, screenshot, sign_in
+from workbench.config import Settings, derived_key
+from workbench.db.models import User
+from workbench.server.identity import COOKIE, SESSION_HOURS, session_cookie_value
 
 
 def test_unauthenticated_requests_go_to_sign_in(server: Server, page: Page) -> None:
@@ -48,6 +58,11 @@ def test_translator_is_refused_admin_dashboards_and_lands_on_translate(
         assert response is not None
         assert response.status == 403, name
     screenshot(page, "translator-forbidden")
+    expect(page.locator("[role=alert]")).to_have_text("You are not allowed to open this page.")
+    for other in ("examples/translate-dataframe.ipynb", "nothing.ipynb", "../README.md"):
+        response = page.goto(f"{server.url}/voila/render/{other}")
+        assert response is not None
+        assert response.status == 404, other
 
 
 def test_admin_lands_on_home_and_signs_out(server: Server, page: Page) -> None:
@@ -59,3 +74,50 @@ def test_admin_lands_on_home_and_signs_out(server: Server, page: Page) -> None:
     page.wait_for_url("**/login")
     page.goto(server.url + "/voila/render/users.ipynb")
     assert "/login" in page.url
+
+
+def _sign_in_form(client: httpx.Client) -> str:
+    client.get("/login")
+    return client.cookies["_xsrf"]
+
+
+def test_repeated_wrong_passwords_are_throttled(server: Server) -> None:
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        xsrf = _sign_in_form(client)
+        email = "throttled@example.com"
+        codes = [
+            client.post(
+                "/login", data={"_xsrf": xsrf, "email": email, "password": f"guess {n}"}
+            ).status_code
+            for n in range(6)
+        ]
+        assert codes == [401] * 5 + [429]
+        refused = client.post("/login", data={"_xsrf": xsrf, "email": email, "password": "x"})
+        assert "Too many sign-in attempts" in refused.text
+        assert client.post("/login", data={"email": email, "password": "x"}).status_code == 403
+
+
+def test_a_session_ends_after_its_hours(server: Server) -> None:
+    server_settings = Settings(
+        data_dir=server.data_dir, secret_key=SecretStr(server.env["WORKBENCH_SECRET_KEY"])
+    )
+    secret = derived_key(server_settings, "session-cookie")
+    user_id = server.query(_admin_id)
+
+    def cookie(hours_ago: float) -> str:
+        value = session_cookie_value(user_id, issued=time.time() - hours_ago * 3600)
+        return tornado.web.create_signed_value(secret, COOKIE, value).decode()
+
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        fresh = client.get("/", cookies={COOKIE: cookie(1)})
+        assert fresh.headers["location"] == "/voila/render/index.ipynb"
+        old = client.get("/", cookies={COOKIE: cookie(SESSION_HOURS + 1)})
+        assert old.headers["location"] == "/login"
+        forged = client.get("/", cookies={COOKIE: cookie(1)[:-2] + "00"})
+        assert forged.headers["location"] == "/login"
+
+
+async def _admin_id(session: AsyncSession) -> uuid.UUID:
+    found = await session.scalar(select(User.id).where(User.email == "admin@example.com"))
+    assert found is not None
+    return found
