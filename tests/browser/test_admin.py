@@ -27,7 +27,7 @@ def test_edit_a_tier_price_and_watch_the_pricing_preview(server: Server, page: P
     expect(page.locator(".wb-tiers-preview")).to_contain_text("12.34")
     screenshot(page, "tiers")
     page.locator("button.wb-tiers-save").click()
-    expect(page.locator(".wb-status-ok")).to_be_visible()
+    expect(page.locator(".wb-status-ok")).to_contain_text("The tier “pro” was saved.")
 
     async def stored(session: AsyncSession) -> Any:
         tier = await session.scalar(select(Tier).where(Tier.name == "pro"))
@@ -108,6 +108,6 @@ def test_search_a_user_change_their_tier_and_manage_an_api_key(server: Server, p
     page.locator(".wb-users-key-select select").select_option(index=0)
     page.locator("button.wb-users-key-revoke").click()
     page.locator("button.wb-users-key-revoke-yes").click()
-    expect(page.locator(".wb-status-ok")).to_be_visible()
+    expect(page.locator(".wb-status-ok")).to_contain_text(f"API key {keys[0].prefix} revoked.")
     _, keys = server.query(stored)
     assert keys[0].revoked_at is not None

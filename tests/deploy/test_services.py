@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL
 
 from tests.deploy.conftest import ROOT, Processes, isolated_env, service_command
 from workbench.db import migrate
+from workbench.server.throttle import LIMITS
 
 pytestmark = pytest.mark.postgres
 
@@ -72,8 +73,10 @@ def check_sign_in_limits_follow_the_proxy(port: int) -> None:
             headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
             return client.post("/login", data=form, headers=headers).status_code
 
-        assert [attempt("203.0.113.7", n) for n in range(6)] == [401] * 5 + [429]
-        assert attempt("203.0.113.8", 6) == 401  # another client is not locked out
+        limit = LIMITS["address"]
+        statuses = [attempt("203.0.113.7", n) for n in range(limit + 1)]
+        assert statuses == [401] * limit + [429]
+        assert attempt("203.0.113.8", limit + 1) == 401  # another client is not locked out
 
 
 def job_status(job: str, env: dict[str, str], cwd: Path) -> str:

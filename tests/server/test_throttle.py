@@ -14,25 +14,34 @@ class Clock:
         return self.now
 
 
-def test_the_sixth_failure_within_the_window_is_refused_until_the_oldest_leaves() -> None:
+def test_an_email_is_refused_after_its_limit_until_the_oldest_failure_leaves() -> None:
     clock = Clock()
-    throttle = LoginThrottle(limit=5, window=300, clock=clock)
-    keys = ["email:a@example.com", "address:10.0.0.1"]
+    throttle = LoginThrottle(limits={"email": 5, "address": 20}, window=300, clock=clock)
+    keys = [("email", "a@example.com"), ("address", "10.0.0.1")]
     for _ in range(5):
         assert throttle.retry_after(keys) == 0
         throttle.failed(keys)
         clock.now += 10
     assert throttle.retry_after(keys) == 300 - 50
-    assert throttle.retry_after(["email:b@example.com"]) == 0
-    assert throttle.retry_after(["address:10.0.0.1"]) > 0  # the same address, another email
+    # the same address with another email may go on: the address allows more
+    assert throttle.retry_after([("email", "b@example.com"), ("address", "10.0.0.1")]) == 0
     clock.now += 251
     assert throttle.retry_after(keys) == 0
 
 
+def test_an_address_is_refused_after_its_own_larger_limit() -> None:
+    throttle = LoginThrottle(limits={"email": 5, "address": 20}, window=300, clock=Clock())
+    for n in range(20):
+        keys = [("email", f"user{n}@example.com"), ("address", "10.0.0.1")]
+        assert throttle.retry_after(keys) == 0
+        throttle.failed(keys)
+    assert throttle.retry_after([("email", "new@example.com"), ("address", "10.0.0.1")]) > 0
+    assert throttle.retry_after([("email", "new@example.com"), ("address", "10.0.0.2")]) == 0
+
+
 def test_success_clears_the_email_but_not_the_address() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(limit=2, window=60, clock=clock)
-    keys = ["email:a@example.com", "address:10.0.0.1"]
+    throttle = LoginThrottle(limits={"email": 2, "address": 2}, window=60, clock=Clock())
+    keys = [("email", "a@example.com"), ("address", "10.0.0.1")]
     throttle.failed(keys)
     throttle.failed(keys)
     throttle.succeeded(keys[0])

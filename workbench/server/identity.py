@@ -156,7 +156,7 @@ class SignInHandler(web.RequestHandler):
         texts = Texts(request_language(self))
         email = self.get_body_argument("email", "").strip().lower()
         password = self.get_body_argument("password", "")
-        keys = [f"email:{email}", f"address:{self.request.remote_ip}"]
+        keys = [("email", email), ("address", str(self.request.remote_ip))]
         wait = throttle.retry_after(keys)
         if wait > 0:
             minutes = max(1, round(wait / 60))
