@@ -31,9 +31,10 @@ from workbench.db.models import JobStatus, Tier
 from workbench.errors import WorkbenchError
 from workbench.preferences import Preferences
 from workbench.providers.languages import Language, common_languages, primary_subtag
-from workbench.providers.registry import PROVIDERS, provider_class, provider_names
+from workbench.providers.registry import provider_class, provider_names
 from workbench.ui.context import Context
 from workbench.ui.i18n import Texts
+from workbench.ui.labels import provider_label
 from workbench.ui.tables import Head, html_table
 from workbench.ui.tasks import Status, Tasks
 
@@ -41,14 +42,6 @@ MAX_SAMPLE = 20
 MIN_CHOICES, MAX_CHOICES = 2, 4
 LISTING_WAIT = 8.0  # seconds a provider gets to list its models and languages
 COMPARE_ORIGIN = "compare"  # ``options["origin"]`` of the jobs a comparison makes
-
-
-def provider_label(texts: Texts, name: str) -> str:
-    """A provider as the dashboards name it: its class's ``label``, translated.
-
-    A name the registry no longer knows (an old job's) is shown as it is.
-    """
-    return texts._(provider_class(name).label) if name in PROVIDERS else name
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from workbench.preferences import PreferenceChanges, Preferences
 from workbench.providers.base import Provider
 from workbench.providers.registry import PROVIDERS
 from workbench.providers.status import ProviderStatus, check_providers
-from workbench.ui.compare import provider_label
 from workbench.ui.component import Component
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.labels import provider_label
 from workbench.ui.shell import LANGUAGE_NAMES
 from workbench.ui.tables import Raw, html_table
 

@@ -57,12 +57,12 @@ from workbench.ui.compare import (
     load_catalog,
     model_options,
     provider_choices,
-    provider_label,
     unconfigured_note,
 )
 from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.labels import provider_label
 from workbench.ui.tables import Head, Raw, html_table
 
 POLL_SECONDS = 0.5
