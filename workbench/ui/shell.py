@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from workbench.accounts import users
 from workbench.config import get_settings
-from workbench.db import Database, migrate
+from workbench.db import Database
 from workbench.errors import PermissionDenied, WorkbenchError
 from workbench.ui.component import Component
 from workbench.ui.context import Context
@@ -123,7 +123,10 @@ async def open_app(name: str, *, database: Database | None = None) -> App | Erro
         if database is None:
             if _database is None:
                 _database = Database.from_settings(settings)
-                await migrate.require_current_schema(_database.url)
+                if not under_voila():  # `workbench serve` migrated before serving
+                    from workbench.db import migrate
+
+                    await migrate.require_current_schema(_database.url)
             database = _database
         async with database.session() as session:
             user = await signed_in_user(session)
