@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL
 
 from tests.providers.fakes.deepl_api import FakeDeepL, translated
 from workbench.accounts.users import create_user
-from workbench.batch.engine import Engine
+from workbench.batch.engine import LANES, Engine
 from workbench.batch.jobs import JobSpec
 from workbench.config import get_settings
 from workbench.db import Database
@@ -172,8 +172,11 @@ async def test_sigkilled_workers_resume_without_paying_twice(
     for text, count in counts.items():
         if count > 1:
             first = min(at for t, at in sent if t == text)
-            assert any(first <= kill <= first + 5 * LATENCY + 2 for kill in kills), text
-    assert sum(count - 1 for count in counts.values()) <= len(kills) * 4 * 50
+            # sent, then a kill before it was stored: its request plus the wait for the
+            # lane's checkpoint, which a loaded machine (CI, two cores) can stretch
+            assert any(first <= kill <= first + 5 * LATENCY + 10 for kill in kills), text
+    # At a kill, each lane may hold one chunk (4 requests of 50 texts) sent but not stored.
+    assert sum(count - 1 for count in counts.values()) <= len(kills) * LANES * 4 * 50
 
 
 async def test_a_gracefully_stopped_worker_hands_its_job_back(
