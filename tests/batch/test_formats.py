@@ -47,6 +47,12 @@ def test_plain_text_paragraphs_and_separators_are_kept() -> None:
     assert out == b"\n<FIRST PARAGRAPH\nSTILL FIRST.>\n\n\n<  SECOND ONE.>\n"
 
 
+def test_plain_text_segments_name_the_line_they_start_on() -> None:
+    source = b"\n\nOne\ntwo\n\n \n\nThree\n\n\n\nFour"
+    document = format_for("notes.txt").read(source, FormatOptions())
+    assert [segment.where for segment in document.segments] == ["line 3", "line 8", "line 12"]
+
+
 def test_markdown_structure_and_code_are_kept() -> None:
     texts, out = translate(MARKDOWN.encode(), ".md")
     assert texts == [

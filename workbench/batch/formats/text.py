@@ -60,24 +60,27 @@ class PlainText(FileFormat):
     def read(self, data: bytes, options: FormatOptions) -> Document:
         text = decode_utf8(data, "text")
         builder = _Builder()
-        # Split into paragraphs while keeping every separator exactly as it was.
-        position = 0
+        # Split into paragraphs while keeping every separator exactly as it was; lines are
+        # counted as the text is walked (counting from the start each time is quadratic).
+        position, line = 0, 1
         for match in re.finditer(r"(?:[^\S\n]*\n){2,}|\A(?:[^\S\n]*\n)+", text):
-            _paragraph(builder, text, position, match.start())
+            line = _paragraph(builder, text, position, match.start(), line)
             builder.literal(match.group())
+            line += match.group().count("\n")
             position = match.end()
-        _paragraph(builder, text, position, len(text))
+        _paragraph(builder, text, position, len(text), line)
         return builder.document()
 
 
-def _paragraph(builder: _Builder, text: str, start: int, end: int) -> None:
+def _paragraph(builder: _Builder, text: str, start: int, end: int, line: int) -> int:
+    """Add the paragraph ``text[start:end]`` starting on ``line``; the line after it."""
     chunk = text[start:end]
     if not chunk:
-        return
+        return line
     body = chunk.rstrip("\n")
-    line = text.count("\n", 0, start) + 1
     builder.slot(body, f"line {line}")
     builder.literal(chunk[len(body) :])
+    return line + chunk.count("\n")
 
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
