@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.users import get_user
-from workbench.config import Settings, derived_key
+from workbench.config import Settings, derived_key, get_settings
 from workbench.db.models import Role, User
 from workbench.errors import AuthenticationFailed, PermissionDenied
 
@@ -43,8 +43,6 @@ def kernel_token(settings: Settings, user_id: uuid.UUID) -> str:
 def sign_in(token: str, settings: Settings | None = None) -> None:
     """Called by the cell the server puts first in every dashboard it serves."""
     global _signed_in  # one kernel serves one signed-in user
-    from workbench.config import get_settings
-
     secret = derived_key(settings or get_settings(), TOKEN_NAME)
     value = tornado.web.decode_signed_value(
         secret, TOKEN_NAME, token, max_age_days=TOKEN_MAX_AGE_DAYS

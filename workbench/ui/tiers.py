@@ -105,20 +105,9 @@ class TiersPage(Component):
         self.sort_order = widgets.IntText(
             description=t._("Sort order"), value=0, style=FIELD_STYLE, layout=FIELD_LAYOUT
         )
-        self.errors = {
-            field: widgets.HTML()
-            for field in (
-                "name",
-                "label_en",
-                "label_fr",
-                "monthly_price_cents",
-                "currency",
-                "daily_translation_limit",
-                "monthly_character_limit",
-                "requests_per_minute",
-                "sort_order",
-            )
-        }
+        # a message under each field that is typed in (checkboxes cannot be mistyped)
+        typed = [f for f in tiers.TIER_FIELDS if f not in ("allowed_providers", "is_public")]
+        self.errors = {field: widgets.HTML() for field in ("name", *typed)}
         self.save = widgets.Button(description=t._("Save"), button_style="primary", icon="check")
         self.delete = widgets.Button(description=t._("Delete"), button_style="danger", icon="trash")
         self.delete_yes = yes_button(t._("Delete"))

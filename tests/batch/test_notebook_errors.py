@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.providers.conftest import DEEPL_KEY
 from tests.providers.fakes.deepl_api import FakeDeepL
 from tests.providers.fakes.server import Reply
 from workbench.config import get_settings
@@ -16,23 +13,12 @@ from workbench.errors import ProviderError
 from workbench.notebook import Workbench
 
 
-@pytest.fixture
-def refusing_deepl(db_url: URL, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
-    fake = FakeDeepL(DEEPL_KEY)
-    fake.start()
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url.render_as_string(hide_password=False))
-    monkeypatch.setenv("DEEPL_AUTH_KEY", DEEPL_KEY)
-    monkeypatch.setenv("WORKBENCH_DEEPL_URL", fake.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    get_settings.cache_clear()
-    yield fake
-    fake.stop()
-
-
 async def test_a_failed_job_is_raised_with_its_kind_and_how_to_resume(
-    refusing_deepl: FakeDeepL,
+    db_url: URL, fake_deepl: FakeDeepL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refusing_deepl.fail("/v2/translate", Reply(403, {"message": "Wrong key"}))
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    fake_deepl.fail("/v2/translate", Reply(403, {"message": "Wrong key"}))
     frame = pd.DataFrame({"text": ["Hello", "World"]})
     async with await Workbench.open() as wb:
         with pytest.raises(ProviderError, match=r"failed: .*resume with `workbench jobs resume"):
