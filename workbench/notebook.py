@@ -11,9 +11,8 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 
 from workbench.accounts.users import get_user_by_email
@@ -32,6 +31,9 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.preferences import load as load_preferences
+
+if TYPE_CHECKING:  # annotations only: a caller's frame brings pandas, importing this need not
+    import pandas as pd
 
 
 class Workbench:

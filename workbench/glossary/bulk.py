@@ -13,15 +13,16 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.db.models import GlossaryEntry
 from workbench.glossary.rules import Column
+
+if TYPE_CHECKING:  # imported where used: pandas and numpy cost ~0.3 s of a dashboard's first paint
+    import pandas as pd
 
 ENTRIES = cast(Table, GlossaryEntry.__table__)
 COLUMNS = ("id", "glossary_id", "position", "source_term", "target_term", "case_sensitive", "note")
@@ -33,6 +34,8 @@ def new_ids(count: int) -> list[str]:
     Ascending ids fill the primary-key index from one end instead of at random pages,
     which is much of what makes a large insert slow; they are still random UUIDs.
     """
+    import numpy as np
+
     raw = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbench.glossary.rules import Column
+
+if TYPE_CHECKING:  # annotations only: pandas costs ~0.3 s of a dashboard's first paint
+    import pandas as pd
 
 Content = Iterable[tuple[str, str, bool]]
 

@@ -9,11 +9,13 @@ imports with :func:`workbench.glossary.store.import_frame`, and a frame from
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbench.glossary.store import Entry, GlossaryInfo, StoredEntry
 from workbench.glossary.validation import ENTRY_COLUMNS, table_from_frame, validate
+
+if TYPE_CHECKING:  # imported where used: pandas costs ~0.3 s of a dashboard's first paint
+    import pandas as pd
 
 GLOSSARY_COLUMNS = (
     "name",
@@ -29,6 +31,8 @@ GLOSSARY_COLUMNS = (
 
 def to_frame(entries: Iterable[Entry | StoredEntry]) -> pd.DataFrame:
     """Entries as a frame with the entry columns, in the order given."""
+    import pandas as pd
+
     rows = [
         (entry.source_term, entry.target_term, bool(entry.case_sensitive), entry.note)
         for entry in entries
@@ -48,6 +52,8 @@ def from_frame(frame: pd.DataFrame) -> list[Entry]:
 
 def glossaries_frame(glossaries: Sequence[GlossaryInfo]) -> pd.DataFrame:
     """A table of glossaries (from ``list_glossaries``): one row each."""
+    import pandas as pd
+
     rows = [
         (
             info.name,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbench.glossary.rules import Column
 from workbench.providers import terms as shared
 from workbench.providers.terms import GlossaryTerm
+
+if TYPE_CHECKING:  # imported where used: pandas costs ~0.3 s of a dashboard's first paint
+    import pandas as pd
 
 Term = GlossaryTerm  # QA's older name for a glossary term, kept for its callers
 TermLike = GlossaryTerm | tuple[str, str] | tuple[str, str, bool]
@@ -86,6 +88,8 @@ def check(
 
 
 def violations_frame(violations: Sequence[Violation]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             (item.segment, item.source, item.translation, item.term, item.expected)
@@ -106,6 +110,8 @@ def check_frame(
 
     ``terms`` may be a glossary's entries frame (``entries_frame`` or ``to_frame``).
     """
+    import pandas as pd
+
     if isinstance(terms, pd.DataFrame):
         terms = TermMatcher.from_frame(terms)
     labels = frame.index.tolist()

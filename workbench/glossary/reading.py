@@ -17,13 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
-import openpyxl
-import pandas as pd
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import InvalidInput
 from workbench.glossary.problems import Problems
@@ -34,6 +28,14 @@ from workbench.glossary.rules import (
     MAX_FILE_BYTES,
     Column,
 )
+
+if TYPE_CHECKING:
+    # Imported where used: pandas, numpy and openpyxl cost ~0.45 s of a dashboard's first paint.
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+    Places = npt.NDArray[np.int64]
 
 
 class FileFormat(StrEnum):
@@ -57,8 +59,6 @@ _LINE_BREAK = re.compile("\r\n|\r|\n")
 # Searched in "\0" + "\0".join(cells): a pattern starting with a literal is scanned for fast.
 _BLANK_START = re.compile("\x00\\s")
 _BLANK_LINES = re.compile("(?:[ \t]*(?:\r\n|\r|\n))+")
-
-Places = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,8 @@ def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[st
 
 
 def _read_csv(text: str, delimiter: str, problems: Problems, *, first_line: int) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         grid = pd.read_csv(
             io.StringIO(text),
@@ -253,6 +255,8 @@ def _report_bad_records(text: str, delimiter: str, problems: Problems, first_lin
 
 def _record_lines(grid: pd.DataFrame) -> Places:
     """The line each record starts on: one line per record plus the breaks inside its cells."""
+    import numpy as np
+
     count = len(grid)
     breaks = np.zeros(count, dtype=np.int64)
     for column in grid.columns:
@@ -272,6 +276,10 @@ def _record_lines(grid: pd.DataFrame) -> Places:
 
 
 def _read_xlsx(data: bytes, problems: Problems) -> tuple[pd.DataFrame, Places]:
+    import numpy as np
+    import openpyxl
+    import pandas as pd
+
     try:
         # Not data_only: a formula must arrive as its text so it can be refused, not as
         # whatever value the spreadsheet last cached for it.
@@ -318,6 +326,9 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    # Imported only past the usual values: this runs for every cell of the sheet.
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
     if isinstance(value, ArrayFormula):
         return str(value.text)
     if isinstance(value, DataTableFormula):
@@ -374,6 +385,8 @@ def _table(
 
 
 def _filled_rows(grid: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    import numpy as np
+
     filled = np.zeros(len(grid), dtype=bool)
     for column in grid.columns:
         cells: list[str] = grid[column].tolist()

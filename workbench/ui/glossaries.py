@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import html
+import importlib
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import pandas as pd
 
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.glossary import store, sync
@@ -34,12 +35,8 @@ from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.tables import html_table
 
-with warnings.catch_warnings():
-    # bqscales, which ipydatagrid imports, declares a trait the way traitlets deprecated:
-    # a warning about that package's code at import time, nothing our code can change.
-    warnings.filterwarnings(
-        "ignore", "metadata .* was set from the constructor", DeprecationWarning
-    )
+if TYPE_CHECKING:  # imported with the grid, after first paint: see _entries_grid
+    import pandas as pd
     from ipydatagrid import DataGrid
 
 PAGE_SIZE = 100
@@ -146,14 +143,8 @@ class GlossariesPage(Component):
         )
         self.search.add_class("wb-glossaries-search")
         self.search_button = widgets.Button(description=t._("Search"), icon="search")
-        self.grid = DataGrid(
-            self._frame([]),
-            editable=True,
-            selection_mode="cell",
-            auto_fit_columns=True,
-            layout=widgets.Layout(height="24em", width="100%"),
-        )
-        self.grid.add_class("wb-glossaries-grid")
+        self.grid: DataGrid | None = None  # made when a glossary first opens
+        self.grid_box = widgets.Box(layout=widgets.Layout(height="24em", width="100%"))
         self.previous = widgets.Button(description=t._("Previous"), icon="arrow-left")
         self.previous.add_class("wb-glossaries-previous")
         self.next = widgets.Button(description=t._("Next"), icon="arrow-right")
@@ -228,7 +219,7 @@ class GlossariesPage(Component):
             [
                 _heading("h3", t._("Entries")),
                 widgets.HBox([self.search, self.search_button]),
-                self.grid,
+                self.grid_box,
                 widgets.HBox(
                     [self.previous, self.page_label, self.next],
                     layout=widgets.Layout(align_items="center"),
@@ -251,7 +242,8 @@ class GlossariesPage(Component):
                 ),
                 self.delete_glossary_row,
                 self.editor,
-            ]
+            ],
+            layout=widgets.Layout(display="none"),  # until a glossary opens
         )
         importer = widgets.VBox(
             [
@@ -297,8 +289,6 @@ class GlossariesPage(Component):
         self.search_button.on_click(self.tasks.on_click(self._search))
         self.previous.on_click(self._turning(-1))
         self.next.on_click(self._turning(+1))
-        self.grid.on_cell_change(self._on_cell_change)
-        self.grid.observe(self._on_grid_selection, names="selections")
         self.add.on_click(self.tasks.on_click(self._add_entry))
         self.delete_entry.on_click(self._ask_delete_entry)
         self.delete_entry_yes.on_click(self.tasks.on_click(self._delete_entry))
@@ -309,7 +299,9 @@ class GlossariesPage(Component):
 
     async def load(self) -> None:
         await self._refresh_list()
-        await self._open(self.select.value)
+        # The list is the first paint; the selected glossary opens right after, as a task,
+        # because its grid's first import (~0.5 s) would otherwise hold the page back.
+        self.tasks.run(self._open(self.select.value))
 
     # --- the list ------------------------------------------------------------------------
 
@@ -369,14 +361,16 @@ class GlossariesPage(Component):
         self.delete_glossary_row.layout.display = "none"
         self.delete_entry_row.layout.display = "none"
         info = self.glossaries.get(glossary_id) if glossary_id is not None else None
-        self.selected.layout.display = "none" if info is None else "flex"
         if info is None:
+            self.selected.layout.display = "none"
             self.details.value = ""
             self._show_entries([], 0, 0)
             return
+        grid = await self._entries_grid()
+        self.selected.layout.display = "flex"
         self._show_details(info)
         editable = self._can_edit(info)
-        self.grid.editable = editable
+        grid.editable = editable
         for control in (self.add, self.delete_entry, self.delete_glossary):
             control.disabled = not editable
         self._filling = True
@@ -454,7 +448,32 @@ class GlossariesPage(Component):
 
     # --- the entries ---------------------------------------------------------------------
 
+    async def _entries_grid(self) -> DataGrid:
+        """The grid of entries, made the first time a glossary opens.
+
+        ipydatagrid, and the pandas it needs, take ~0.5 s to import: a worker thread does it,
+        so the page is not held back (as the home page draws its charts).
+        """
+        if self.grid is not None:
+            return self.grid
+        ipydatagrid = await asyncio.to_thread(_import_ipydatagrid)
+        if self.grid is None:  # another glossary may have opened during the import
+            self.grid = ipydatagrid.DataGrid(
+                self._frame([]),
+                editable=True,
+                selection_mode="cell",
+                auto_fit_columns=True,
+                layout=widgets.Layout(height="24em", width="100%"),
+            )
+            self.grid.add_class("wb-glossaries-grid")
+            self.grid.on_cell_change(self._on_cell_change)
+            self.grid.observe(self._on_grid_selection, names="selections")
+            self.grid_box.children = (self.grid,)
+        return self.grid
+
     def _frame(self, entries: Sequence[StoredEntry], offset: int = 0) -> pd.DataFrame:
+        import pandas as pd
+
         columns = {
             self.t._(label): [getattr(entry, field) for entry in entries]
             for label, field in GRID_COLUMNS.items()
@@ -487,7 +506,8 @@ class GlossariesPage(Component):
     def _show_entries(self, entries: list[StoredEntry], offset: int, total: int) -> None:
         t = self.t
         self.entries, self.offset, self.total = entries, offset, total
-        self.grid.data = self._frame(entries, offset)
+        if self.grid is not None:  # none until a glossary opens
+            self.grid.data = self._frame(entries, offset)
         pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         self.page_label.value = html.escape(
             t._(
@@ -570,6 +590,8 @@ class GlossariesPage(Component):
         await self._refresh_current()
 
     def _set_cell(self, row: int, column: str, value: object) -> None:
+        if self.grid is None:  # cannot be: only an edit in the grid leads here
+            return
         self._reverting = True
         try:
             self.grid.set_cell_value_by_index(column, row, value)
@@ -813,6 +835,16 @@ class GlossariesPage(Component):
             updated=t.number(result.updated),
             unchanged=t.number(result.unchanged),
         )
+
+
+def _import_ipydatagrid() -> ModuleType:
+    with warnings.catch_warnings():
+        # bqscales, which ipydatagrid imports, declares a trait the way traitlets deprecated:
+        # a warning about that package's code at import time, nothing our code can change.
+        warnings.filterwarnings(
+            "ignore", "metadata .* was set from the constructor", DeprecationWarning
+        )
+        return importlib.import_module("ipydatagrid")
 
 
 def _heading(tag: str, text: str) -> widgets.HTML:
