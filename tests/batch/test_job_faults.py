@@ -16,10 +16,11 @@ from tests.providers.fakes.deepl_api import FakeDeepL, translated
 from tests.providers.fakes.server import Reply
 from workbench.accounts.users import create_user
 from workbench.batch import jobs
-from workbench.batch.engine import Engine
+from workbench.batch.engine import Engine, translations_of
 from workbench.batch.jobs import JobSpec
 from workbench.db import Database
-from workbench.db.models import JobSegment, JobStatus, UsageEvent, User
+from workbench.db.models import JobSegment, JobStatus, TranslationJob, UsageEvent, User
+from workbench.errors import InvalidInput
 
 TRANSLATE = "/v2/translate"
 
@@ -193,3 +194,25 @@ async def test_second_run_makes_no_provider_request(engine: Engine, fake_deepl: 
     assert first.status is second.status is JobStatus.COMPLETED
     assert len(fake_deepl.requests(TRANSLATE)) == requests
     assert (second.memory_hits, second.billed_characters) == (len(TEXTS), 0)
+
+
+async def test_a_text_with_a_nul_character_is_refused_and_nothing_is_stored(
+    engine: Engine, fake_deepl: FakeDeepL
+) -> None:
+    with pytest.raises(InvalidInput, match="contains a NUL character"):
+        await engine.translate_now(JobSpec("deepl", "FR"), ["Fine.", "Bro\x00ken."])
+    async with engine.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+    assert fake_deepl.requests(TRANSLATE) == []
+
+
+async def test_a_nul_character_in_a_reply_is_dropped(engine: Engine, fake_deepl: FakeDeepL) -> None:
+    text = {"detected_source_language": "EN", "text": "Bon\x00jour.", "billed_characters": 6}
+    reply = {"translations": [text]}
+    fake_deepl.fail(TRANSLATE, Reply(200, reply))
+    job = await engine.translate_now(JobSpec("deepl", "FR"), ["Hello."])
+    assert job.status is JobStatus.COMPLETED
+    async with engine.db.session() as session:
+        assert await translations_of(session, job.id) == {"Hello.": "Bonjour."}
+    again = await engine.translate_now(JobSpec("deepl", "FR"), ["Hello."])
+    assert again.memory_hits == 1  # remembered without the NUL

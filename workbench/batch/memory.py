@@ -14,12 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import BindParameter, String, Table, Text, Uuid, bindparam, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workbench.batch.sql import one_of
-from workbench.db.base import utcnow
+from workbench.batch.sql import one_of, rows_of
+from workbench.db.base import UTCDateTime, utcnow
 from workbench.db.engine import core
 from workbench.db.models import TranslationMemory
 
@@ -69,20 +69,32 @@ async def store(session: AsyncSession, key: MemoryKey, translations: Mapping[str
     """Remember ``source text -> translation`` pairs; existing entries are kept."""
     if not translations:
         return
-    shared = {"created_at": utcnow(), **key.columns()}
-    rows = [
-        {
-            **shared,
-            "id": uuid.uuid4(),
-            "source_hash": text_hash(source),
-            "source_text": source,
-            "translated_text": target,
-        }
-        for source, target in translations.items()
-    ]
+    entries = rows_of(
+        session,
+        [("id", Uuid()), ("hash", String()), ("source", Text()), ("target", Text())],
+        [
+            (uuid.uuid4(), text_hash(source), source, target)
+            for source, target in translations.items()
+        ],
+    )
+    shared: dict[str, BindParameter[str]] = {
+        name: bindparam(name, value) for name, value in key.columns().items()
+    }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Core, not the ORM: one executemany per chunk, without per-row bookkeeping.
     table = cast(Table, TranslationMemory.__table__)
-    statement = insert(table).on_conflict_do_nothing(index_elements=["source_hash", *key.columns()])
-    await core(session, statement, rows)
+    rows = select(
+        entries.c.id,
+        *shared.values(),
+        entries.c.hash,
+        entries.c.source,
+        entries.c.target,
+        bindparam("created_at", utcnow(), type_=UTCDateTime()),
+    ).where(true())  # SQLite reads ``ON CONFLICT`` after a bare SELECT as a join's ``ON``
+    statement = insert(table).from_select(
+        ["id", *shared, "source_hash", "source_text", "translated_text", "created_at"], rows
+    )
+    await core(
+        session,
+        statement.on_conflict_do_nothing(index_elements=["source_hash", *key.columns()]),
+    )

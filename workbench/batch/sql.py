@@ -5,6 +5,10 @@ of values sent as one bound parameter makes a statement that is compiled once an
 reused, whatever its length, and leaves the per-value work to the database's C code
 (PostgreSQL arrays, SQLite's JSON functions) rather than to a Python loop. It also keeps
 clear of SQLite's limit on bound parameters.
+
+SQLite's JSON functions end a text at a NUL character, so texts that go through them
+must have none: the engine refuses inputs with one, and PostgreSQL could not store them
+anyway.
 """
 
 from __future__ import annotations
@@ -13,10 +17,21 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    any_,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.types import TypeEngine
 
 
 async def plan_for_parameters(session: AsyncSession) -> None:
@@ -35,11 +50,7 @@ async def plan_for_parameters(session: AsyncSession) -> None:
 def one_of(
     session: AsyncSession, column: QueryableAttribute[Any], values: Sequence[Any]
 ) -> ColumnElement[bool]:
-    """``column IN values``, the values as one parameter.
-
-    Only for values JSON carries exactly on SQLite: its JSON functions end a text at
-    a NUL character. Hashes and ids are safe; free text is not.
-    """
+    """``column IN values``, the values as one parameter."""
     dialect = session.get_bind().dialect
     column_type = column.expression.type
     if dialect.name == "postgresql":
@@ -48,3 +59,38 @@ def one_of(
     stored = [to_stored(value) for value in values] if to_stored else list(values)
     listed = func.json_each(bindparam(None, json.dumps(stored))).table_valued("value")
     return column.in_(select(listed.c.value).scalar_subquery())
+
+
+def rows_of(
+    session: AsyncSession,
+    columns: Sequence[tuple[str, TypeEngine[Any]]],
+    rows: Sequence[Sequence[Any]],
+) -> FromClause:
+    """The rows as a table to select from, join or update from, bound as one parameter.
+
+    ``columns`` names and types each field of a row. PostgreSQL gets one array per
+    column, read back by ``unnest``; SQLite one JSON array of rows, read by ``json_each``.
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        arrays = [
+            bindparam(None, [row[index] for row in rows], type_=ARRAY(column_type))
+            for index, (_, column_type) in enumerate(columns)
+        ]
+        fields = [column(name, column_type) for name, column_type in columns]
+        return func.unnest(*arrays).table_valued(*fields).render_derived()
+    converters = [column_type.bind_processor(dialect) for _, column_type in columns]
+    if any(converters):
+        rows = [
+            [
+                value if to_stored is None else to_stored(value)
+                for value, to_stored in zip(row, converters, strict=True)
+            ]
+            for row in rows
+        ]
+    each = func.json_each(bindparam(None, json.dumps(rows))).table_valued("value")
+    extracted = [
+        type_coerce(func.json_extract(each.c.value, f"$[{index}]"), column_type).label(name)
+        for index, (name, column_type) in enumerate(columns)
+    ]
+    return select(*extracted).select_from(each).subquery()
