@@ -242,7 +242,12 @@ def _change(job_id: str, change: Callable[..., Awaitable[TranslationJob]], done:
 @click.command()
 @click.option("--concurrency", default=1, show_default=True, help="Jobs run at the same time.")
 @click.option("--until-idle", is_flag=True, help="Exit once no job is queued or running.")
-@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the queue.")
+@click.option(
+    "--poll",
+    default=jobs.POLL_SECONDS,
+    show_default=True,
+    help="Seconds between looks at the queue when idle.",
+)
 @click.option(
     "--lease",
     default=jobs.LEASE.total_seconds(),

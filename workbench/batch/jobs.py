@@ -27,6 +27,10 @@ from workbench.db.models import JobSegment, JobStatus, TranslationJob
 from workbench.errors import InvalidInput, NotFound
 
 LEASE = timedelta(seconds=60)
+# An idle worker looks at the queue this often, so a job submitted from a dashboard
+# starts within a quarter of a second. A look is one indexed query: many workers can
+# share a database at this pace.
+POLL_SECONDS = 0.25
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 STOPPED = (JobStatus.FAILED, JobStatus.CANCELLED)
 

@@ -34,7 +34,7 @@ class Worker:
         *,
         worker_id: str | None = None,
         concurrency: int = 1,
-        poll_interval: float = 1.0,
+        poll_interval: float = jobs.POLL_SECONDS,
     ) -> None:
         if concurrency < 1:
             raise ValueError("a worker runs at least one job at a time")
