@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.providers.conftest import DEEPL_KEY, make_provider
@@ -11,6 +13,7 @@ from workbench.errors import (
     InvalidInput,
     NotFound,
     ProviderAuthError,
+    ProviderError,
     ProviderQuotaExceeded,
     ProviderRateLimited,
     UnsupportedLanguage,
@@ -25,6 +28,7 @@ from workbench.providers import (
 from workbench.providers.deepl import DeepLProvider
 
 TRANSLATE = "/v2/translate"
+LANGUAGES = "/v2/languages"
 
 
 async def test_the_request_carries_key_languages_model_and_options(
@@ -70,6 +74,28 @@ async def test_bad_model_or_formality_is_refused_before_sending(
     with pytest.raises(InvalidInput, match="unknown option"):
         await deepl.translate(["Hello"], target="fr", tone="warm")
     assert deepl_fake.requests(TRANSLATE) == []
+
+
+async def test_concurrent_first_calls_share_one_languages_fetch(
+    deepl_fake: FakeDeepL, deepl: DeepLProvider
+) -> None:
+    texts = [[f"Line {n}."] for n in range(12)]  # a job's first chunk: many calls at once
+    results = await asyncio.gather(*(deepl.translate(batch, target="fr") for batch in texts))
+    assert results == [[translated(batch[0], "FR")] for batch in texts]
+    assert len(deepl_fake.requests(LANGUAGES)) == 2  # source and target, once
+
+
+async def test_a_failed_languages_fetch_is_tried_again(
+    deepl_fake: FakeDeepL, deepl: DeepLProvider
+) -> None:
+    refused = Reply(400, {"message": "Bad request"})  # not retried
+    deepl_fake.fail(LANGUAGES, refused, refused)
+    failures = await asyncio.gather(
+        *(deepl.list_languages() for _ in range(3)), return_exceptions=True
+    )
+    assert [type(failure) for failure in failures] == [ProviderError] * 3
+    assert len(deepl_fake.requests(LANGUAGES)) == 2
+    assert "FR" in {language.code for language in await deepl.list_languages()}
 
 
 async def test_a_bare_english_target_names_the_variants(deepl: DeepLProvider) -> None:

@@ -124,6 +124,7 @@ class Provider(abc.ABC):
         self._pace = AsyncLimiter(1, 1 / self.requests_per_second)
         self._cooling: tuple[type[ProviderError], str, float] | None = None
         self._languages: list[Language] | None = None
+        self._fetching: asyncio.Future[list[Language]] | None = None
 
     # --- construction from settings ------------------------------------------------
     @classmethod
@@ -241,7 +242,19 @@ class Provider(abc.ABC):
 
     async def list_languages(self) -> list[Language]:
         if self._languages is None:
-            self._languages = await self._fetch_languages()
+            # Callers that come while the first fetch is under way share it: a job's first
+            # chunk asks a dozen times at once, and each fetch would hold request slots.
+            if self._fetching is None:
+                self._fetching = asyncio.ensure_future(self._fetch_languages())
+                self._fetching.add_done_callback(_retrieved)
+            fetching = self._fetching
+            try:
+                languages = await asyncio.shield(fetching)
+            except BaseException:
+                if fetching.done() and self._fetching is fetching:
+                    self._fetching = None  # it failed: the next caller asks again
+                raise
+            self._languages, self._fetching = languages, None
         return list(self._languages)
 
     @abc.abstractmethod
@@ -283,7 +296,9 @@ class Provider(abc.ABC):
 
     async def aclose(self) -> None:
         """Release connections; the provider must not be used afterwards."""
-        self._languages = None
+        if self._fetching is not None:
+            self._fetching.cancel()
+        self._languages = self._fetching = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -420,3 +435,9 @@ def _display_url(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _retrieved(fetch: asyncio.Future[Any]) -> None:
+    """Mark a shared fetch's failure as seen, even if every caller stopped waiting."""
+    if not fetch.cancelled():
+        fetch.exception()
