@@ -126,11 +126,11 @@ class DeepLProvider(Provider):
     supported_options = frozenset({"formality", "context"})
     # DeepL publishes no limit on requests in flight or per second; it answers 429
     # (honoured with backoff) when pressed, and its maintainers advise staying under
-    # about 50 requests a second. Six in flight keep to that at DeepL's usual latency
-    # for a 50-text request (a few hundred milliseconds) and leave a job's pace to the
-    # server's speed.
-    default_concurrency = 6
-    # The pacing only spaces requests out: set lower than concurrency ÷ latency (6 ÷ 30 ms
+    # about 50 requests a second. Five in flight keep to that at DeepL's usual latency
+    # for a 50-text request (a few hundred milliseconds), and leave a job's pace to the
+    # server's speed. An admin can set another number per provider in Settings.
+    default_concurrency = 5
+    # The pacing only spaces requests out: set lower than concurrency ÷ latency (5 ÷ 25 ms
     # on a fast link), it would be what slows big jobs down.
     requests_per_second = 200.0
 
