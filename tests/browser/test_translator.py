@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.browser.conftest import Server, open_dashboard, screenshot, sign_in
 from workbench.db.models import JobStatus, TranslationJob, User
+from workbench.server.demo import GLOSSARY_TERMS
 
 ROWS = [("1", "Open the invoice"), ("2", "Close the window"), ("3", "Save your work")]
 
@@ -172,6 +173,15 @@ def test_a_glossary_with_an_error_is_refused_with_its_line(
     expect(problems).to_contain_text("3")
     screenshot(page, "glossaries-problems")
     expect(page.locator("button.wb-glossaries-save")).to_be_disabled()
+
+
+def test_the_entries_grid_opens_after_the_page_shows(server: Server, page: Page) -> None:
+    translator_page(page, server, "glossaries")
+    expect(page.locator(".wb-glossaries-table")).to_contain_text("Demo glossary")
+    # The grid is made once the list has shown (its script is large): then it is there.
+    expect(page.locator(".wb-glossaries-grid")).to_be_visible(timeout=30_000)
+    expect(page.locator(".wb-glossaries-page")).to_contain_text(f"Entries: {len(GLOSSARY_TERMS)}")
+    screenshot(page, "glossaries-grid")
 
 
 def test_compare_two_providers_side_by_side(

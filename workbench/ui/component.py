@@ -8,12 +8,18 @@ Data is read in :meth:`load`, after construction, because it is async.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+import contextlib
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 
 from workbench.ui.context import Context
+from workbench.ui.session import under_voila
 from workbench.ui.tasks import Status, Tasks
+
+# The longest a dashboard waits for its first paint before doing the work it held back.
+FIRST_PAINT_WAIT = 5.0
 
 
 class Component:
@@ -28,6 +34,29 @@ class Component:
 
     async def load(self) -> None:
         """Read what the component shows; called once after construction."""
+
+
+async def first_paint(widget: widgets.DOMWidget) -> None:
+    """Under Voilà, return once the browser shows ``widget``; elsewhere at once.
+
+    Work that would slow a dashboard's first paint waits for it: a heavy import in the
+    kernel, or a widget whose script the browser must fetch before it shows anything.
+    ipywidgets counts a widget's views once its ``_view_count`` is a number.
+    """
+    if not under_voila() or widget._view_count:  # shown already
+        return
+    seen = asyncio.Event()
+
+    def counted(change: dict[str, Any]) -> None:
+        if change["new"]:
+            seen.set()
+
+    widget.observe(counted, names="_view_count")
+    if widget._view_count is None:  # views are counted from now on
+        widget._view_count = 0
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(seen.wait(), FIRST_PAINT_WAIT)
+    widget.unobserve(counted, names="_view_count")
 
 
 def yes_button(description: str, css_class: str = "") -> widgets.Button:

@@ -30,7 +30,7 @@ from workbench.glossary.reading import FileFormat, file_format, read_file
 from workbench.glossary.rules import FALSE_WORDS, TRUE_WORDS
 from workbench.glossary.store import GlossaryInfo, ImportMode, ImportResult, StoredEntry
 from workbench.glossary.validation import ValidGlossary, requested_lang, validate
-from workbench.ui.component import Component, confirm_row, yes_button
+from workbench.ui.component import Component, confirm_row, first_paint, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.tables import html_table
@@ -150,6 +150,7 @@ class GlossariesPage(Component):
         self.next = widgets.Button(description=t._("Next"), icon="arrow-right")
         self.next.add_class("wb-glossaries-next")
         self.page_label = widgets.HTML()
+        self.page_label.add_class("wb-glossaries-page")
         self.new_source = widgets.Text(description=t._("Source term"))
         self.new_source.add_class("wb-glossaries-new-source")
         self.new_target = widgets.Text(description=t._("Target term"))
@@ -299,9 +300,13 @@ class GlossariesPage(Component):
 
     async def load(self) -> None:
         await self._refresh_list()
-        # The list is the first paint; the selected glossary opens right after, as a task,
-        # because its grid's first import (~0.5 s) would otherwise hold the page back.
-        self.tasks.run(self._open(self.select.value))
+        self.tasks.run(self._open_selected())
+
+    async def _open_selected(self) -> None:
+        # The list is the first paint; the selected glossary opens once it shows, because
+        # its grid (~0.5 s to import, and a large script for the browser) would hold it back.
+        await first_paint(self.table)
+        await self._open(self.select.value)
 
     # --- the list ------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from workbench.accounts.tiers import list_tiers, users_per_tier
 from workbench.accounts.usage import DayUsage, daily_usage, month_characters_by_provider
 from workbench.db.models import JobStatus, TranslationJob, User
 from workbench.ui.charts import bar_chart, chart_widget
-from workbench.ui.component import Component
+from workbench.ui.component import Component, first_paint
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.pages import PAGES
@@ -133,6 +133,7 @@ class HomePage(Component):
         self.tasks.run(self._show_charts(figures))
 
     async def _show_charts(self, figures: Figures) -> None:
+        await first_paint(self.kpis)
         translations, characters = await asyncio.to_thread(self._draw, figures)
         self.charts.children = (chart_widget(translations), chart_widget(characters))
 
