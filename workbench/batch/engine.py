@@ -148,7 +148,8 @@ class _Prepared:
 
 
 class Engine:
-    """One per process (or notebook); holds one client per provider. Close it when done."""
+    """One per process (or notebook); holds a client per provider (and those a concurrency
+    change replaced, until they are closed). Close it when done."""
 
     def __init__(
         self,
@@ -227,7 +228,7 @@ class Engine:
         self, spec: JobSpec, texts: Sequence[str] | None = None
     ) -> tuple[TranslationJob, Estimate]:
         """Store a queued job with its segments and its quota reserved."""
-        provider = self.provider(spec.provider)
+        provider = await self.translating_provider(spec.provider)
         # A provider's first use fetches its languages: meanwhile, read the inputs and
         # ask the memory. A language it does not offer is still the error reported first.
         checking = asyncio.create_task(_check_languages(provider, spec))
@@ -395,9 +396,7 @@ class Engine:
         # The glossary as it is now: an edit since the job was submitted applies to what
         # is still to translate, and those memory entries are keyed by the new content.
         glossary = await self._load_glossary(job.glossary_id, provider=provider)
-        key = MemoryKey(
-            job.provider, job.model, job.source_lang, job.target_lang, _checksum(glossary)
-        )
+        key = _memory_key(job, glossary)
         failed = asyncio.Event()
         # A chunk is one round of requests: as many as the provider takes at once. The
         # provider sends them in parallel, and the chunk is stored in one checkpoint.
@@ -766,10 +765,8 @@ def _checksum(glossary: GlossarySpec | None) -> str:
     return glossary.checksum if glossary is not None else ""
 
 
-def _memory_key(spec: JobSpec, glossary: GlossarySpec | None) -> MemoryKey:
-    return MemoryKey(
-        spec.provider, spec.model, spec.source_lang, spec.target_lang, _checksum(glossary)
-    )
+def _memory_key(job: JobSpec | TranslationJob, glossary: GlossarySpec | None) -> MemoryKey:
+    return MemoryKey(job.provider, job.model, job.source_lang, job.target_lang, _checksum(glossary))
 
 
 async def _check_languages(provider: Provider, spec: JobSpec) -> None:
