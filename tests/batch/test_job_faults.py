@@ -20,7 +20,7 @@ from workbench.batch.engine import Engine, translations_of
 from workbench.batch.jobs import JobSpec
 from workbench.db import Database
 from workbench.db.models import JobSegment, JobStatus, TranslationJob, UsageEvent, User
-from workbench.errors import InvalidInput
+from workbench.errors import InvalidInput, PermissionDenied
 
 TRANSLATE = "/v2/translate"
 
@@ -185,6 +185,24 @@ async def test_cancelling_a_queued_job_refunds_it_at_once(engine: Engine) -> Non
         user = await session.get_one(User, user_id)
     assert reserved == estimate.billed_characters > 0
     assert (user.monthly_character_count, user.daily_translation_count) == (0, 0)
+
+
+async def test_only_the_owner_cancels_or_resumes_a_job(engine: Engine) -> None:
+    user_id = await pro_user(engine.db)
+    job, _ = await engine.submit(JobSpec("deepl", "FR", user_id=user_id), TEXTS)
+    stranger = uuid.uuid4()
+    async with engine.db.session() as session:
+        with pytest.raises(PermissionDenied, match="not yours"):
+            await jobs.cancel_job(session, job.id, owner=stranger)
+    async with engine.db.session() as session:
+        assert (await jobs.get_job(session, job.id)).status is JobStatus.QUEUED
+    async with engine.db.session() as session:
+        await jobs.cancel_job(session, job.id, owner=user_id)
+    async with engine.db.session() as session:
+        with pytest.raises(PermissionDenied, match="not yours"):
+            await jobs.resume_job(session, job.id, owner=stranger)
+    async with engine.db.session() as session:
+        assert (await jobs.resume_job(session, job.id, owner=user_id)).status is JobStatus.QUEUED
 
 
 async def test_second_run_makes_no_provider_request(engine: Engine, fake_deepl: FakeDeepL) -> None:

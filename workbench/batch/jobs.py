@@ -24,7 +24,7 @@ from workbench.batch import accounting
 from workbench.db.base import utcnow
 from workbench.db.engine import begin_write, core
 from workbench.db.models import JobSegment, JobStatus, TranslationJob
-from workbench.errors import InvalidInput, NotFound
+from workbench.errors import InvalidInput, NotFound, PermissionDenied
 
 LEASE = timedelta(seconds=60)
 # An idle worker looks at the queue this often, so a job submitted from a dashboard
@@ -299,10 +299,15 @@ async def set_status(
     return result.scalar_one_or_none() is not None
 
 
-async def resume_job(session: AsyncSession, job_id: uuid.UUID) -> TranslationJob:
-    """Queue a failed or cancelled job again; it continues from its last checkpoint."""
+async def resume_job(
+    session: AsyncSession, job_id: uuid.UUID, *, owner: uuid.UUID | None = None
+) -> TranslationJob:
+    """Queue a failed or cancelled job again; it continues from its last checkpoint.
+
+    With ``owner``, only that user's job is resumed.
+    """
     await begin_write(session)
-    job = await get_job(session, job_id)
+    job = _owned(await get_job(session, job_id), owner)
     if job.status not in STOPPED:
         raise InvalidInput(
             f"job {job.id} is {job.status.value}; only failed or cancelled jobs resume"
@@ -321,15 +326,19 @@ async def resume_job(session: AsyncSession, job_id: uuid.UUID) -> TranslationJob
 
 
 async def cancel_job(
-    session: AsyncSession, job_id: uuid.UUID, *, lease: timedelta = LEASE
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    *,
+    owner: uuid.UUID | None = None,
+    lease: timedelta = LEASE,
 ) -> TranslationJob:
     """Cancel a queued or running job: workers stop before their next chunk.
 
     If no worker is translating it right now, its quota is settled at once; otherwise
-    the last worker to stop settles it.
+    the last worker to stop settles it. With ``owner``, only that user's job is cancelled.
     """
     await begin_write(session)
-    job = await get_job(session, job_id)
+    job = _owned(await get_job(session, job_id), owner)
     if job.status not in ACTIVE:
         raise InvalidInput(
             f"job {job.id} is {job.status.value}; only queued or running jobs can be cancelled"
@@ -340,6 +349,12 @@ async def cancel_job(
         await accounting.close_run(session, job, completed=False)
     await session.commit()
     return await get_job(session, job.id)
+
+
+def _owned(job: TranslationJob, owner: uuid.UUID | None) -> TranslationJob:
+    if owner is not None and job.user_id != owner:
+        raise PermissionDenied(f"job {job.id} is not yours")
+    return job
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:

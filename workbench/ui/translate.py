@@ -14,6 +14,7 @@ sample lives in :mod:`workbench.ui.compare`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import html
 import io
@@ -23,12 +24,12 @@ import time
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import ipywidgets as widgets
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.quotas import Allowance, check_provider_allowed
 from workbench.accounts.subscriptions import current_subscription
@@ -686,17 +687,18 @@ class TranslatePage(Component):
     async def _cancel(self) -> None:
         if self.job_id is None:
             return
-        async with self.ctx.db.session() as session:
-            await self._own_job(session, self.job_id)
-        async with self.ctx.db.session() as session:
-            job = await jobs.cancel_job(session, self.job_id)
+        with self._yours():
+            async with self.ctx.db.session() as session:
+                job = await jobs.cancel_job(session, self.job_id, owner=self.ctx.user.id)
         self.status.show(self.t._("Cancelling job {job}…", job=job.id.hex[:8]))
 
-    async def _own_job(self, session: AsyncSession, job_id: uuid.UUID) -> TranslationJob:
-        job = await jobs.get_job(session, job_id)
-        if job.user_id != self.ctx.user.id:
-            raise PermissionDenied(self.t._("This job is not yours."))
-        return job
+    @contextlib.contextmanager
+    def _yours(self) -> Iterator[None]:
+        """The service refuses another user's job; say so in the page's language."""
+        try:
+            yield
+        except PermissionDenied:
+            raise PermissionDenied(self.t._("This job is not yours.")) from None
 
     def _downloads_html(self, job: TranslationJob) -> str:
         if job.status is not JobStatus.COMPLETED:
@@ -798,10 +800,9 @@ class TranslatePage(Component):
         job_id = self.resume_choice.value
         if job_id is None:
             raise InvalidInput(self.t._("Choose a failed or cancelled job to resume."))
-        async with self.ctx.db.session() as session:
-            await self._own_job(session, job_id)
-        async with self.ctx.db.session() as session:
-            job = await jobs.resume_job(session, job_id)
+        with self._yours():
+            async with self.ctx.db.session() as session:
+                job = await jobs.resume_job(session, job_id, owner=self.ctx.user.id)
         self.status.ok(self.t._("Job {job} queued again.", job=job.id.hex[:8]))
         await self.refresh_history()
         self.follow(job.id)
