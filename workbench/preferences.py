@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workbench.accounts._transactions import begin_if_idle
 from workbench.accounts.audit import Actor, AuditAction, TargetType, record
 from workbench.db.base import utcnow
-from workbench.db.models import MODEL_LENGTH, Setting
+from workbench.db.models import MODEL_LENGTH, Language, Setting
 from workbench.errors import InvalidInput
 from workbench.providers.registry import provider_names
 
@@ -35,7 +35,7 @@ DEFAULT_PRICES: dict[str, float] = {
     "ollama": 0.0,
 }
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = tuple(language.value for language in Language)
 MIN_CONCURRENCY = 1
 MAX_CONCURRENCY = 64
 

@@ -29,11 +29,9 @@ from workbench.db import Database
 from workbench.db.models import Role, User
 from workbench.errors import AuthenticationFailed
 from workbench.server.throttle import LoginThrottle
-from workbench.ui.i18n import LANGUAGES, Texts, language_or_default
+from workbench.ui.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, language_or_default
 from workbench.ui.pages import home_page
 from workbench.ui.style import CSS
-
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 log = logging.getLogger(__name__)
 

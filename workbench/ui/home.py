@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.tiers import list_tiers, users_per_tier
 from workbench.accounts.usage import DayUsage, daily_usage, month_characters_by_provider
+from workbench.batch.jobs import ACTIVE
 from workbench.db.models import JobStatus, TranslationJob, User
 from workbench.ui.charts import bar_chart, chart_widget
 from workbench.ui.component import Component, first_paint
@@ -25,7 +26,6 @@ from workbench.ui.i18n import N_
 from workbench.ui.pages import PAGES
 
 CHART_DAYS = 30
-UNDER_WAY = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 # The quick links: page name → what it is for.
 LINKS = {
@@ -59,7 +59,7 @@ async def read_figures(session: AsyncSession, lang: str) -> Figures:
     active = await session.scalar(select(func.count()).select_from(User).where(User.is_active))
     rows = await session.execute(
         select(TranslationJob.status, func.count())
-        .where(TranslationJob.status.in_(UNDER_WAY))
+        .where(TranslationJob.status.in_(ACTIVE))
         .group_by(TranslationJob.status)
     )
     jobs = {JobStatus(status): count for status, count in rows}

@@ -19,7 +19,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr")  # those with catalogs here; the accounts' Language enum agrees
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own language
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"
 

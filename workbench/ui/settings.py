@@ -22,15 +22,13 @@ from workbench.errors import InvalidInput
 from workbench.preferences import PreferenceChanges, Preferences
 from workbench.providers.base import Provider
 from workbench.providers.registry import PROVIDERS
-from workbench.providers.status import ProviderStatus, check_providers
+from workbench.providers.status import MODELS_SHOWN, ProviderStatus, check_providers
 from workbench.ui.component import Component
 from workbench.ui.context import Context
-from workbench.ui.i18n import N_
+from workbench.ui.i18n import LANGUAGE_NAMES, N_
 from workbench.ui.labels import provider_label
-from workbench.ui.shell import LANGUAGE_NAMES
 from workbench.ui.tables import Raw, html_table
 
-MODELS_SHOWN = 6
 DIFF_PARTS_SHOWN = 6
 VALUE_WIDTH = 40
 LABEL_STYLE = {"description_width": "13em"}
@@ -334,7 +332,9 @@ class SettingsPage(Component):
     def _show_preferences(self, prefs: Preferences) -> None:
         self.preferences = prefs
         self.default_provider.value = (
-            prefs.default_provider if prefs.default_provider in self.classes else "pseudo"
+            prefs.default_provider
+            if prefs.default_provider in self.classes
+            else Preferences.default_provider
         )
         self._offer_models()
         self.default_model.value = prefs.default_model

@@ -20,15 +20,13 @@ from workbench.db import Database
 from workbench.errors import PermissionDenied, WorkbenchError
 from workbench.ui.component import Component
 from workbench.ui.context import Context
-from workbench.ui.i18n import LANGUAGES, Texts, language_or_default
+from workbench.ui.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, language_or_default
 from workbench.ui.pages import PAGES, Page, visible_pages
 from workbench.ui.session import signed_in_user, under_voila
 from workbench.ui.style import CSS
 from workbench.ui.tasks import Status, Tasks
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 class App:
