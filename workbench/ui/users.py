@@ -13,14 +13,14 @@ import html
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import ipywidgets as widgets
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts import api_keys, users
 from workbench.accounts.api_keys import ApiScope, KeyStatus
-from workbench.accounts.quotas import quota_day
+from workbench.accounts.quotas import day_resets_at, quota_day
 from workbench.accounts.subscriptions import effective_tier, subscription_expired
 from workbench.accounts.tiers import list_tiers
 from workbench.accounts.usage import DayUsage, daily_usage
@@ -725,13 +725,13 @@ class UsersPage(Component):
 
     def _translations_today(self, user: User, now: datetime) -> int:
         today = quota_day(now, self.ctx.settings.quota_zone)
-        return user.daily_translation_count if user.daily_count_date == today else 0
+        # As the quota counts it: a count dated later (a worker's clock ahead) is today's.
+        counted = user.daily_count_date is not None and user.daily_count_date >= today
+        return user.daily_translation_count if counted else 0
 
     def _end_of(self, day: date | None) -> datetime | None:
         """The instant a period chosen "until ``day``" ends: the next local midnight."""
-        if day is None:
-            return None
-        return datetime.combine(day + timedelta(days=1), time.min, self.ctx.settings.quota_zone)
+        return None if day is None else day_resets_at(day, self.ctx.settings.quota_zone)
 
     def _last_day(self, expires: datetime) -> date:
         """The last local day a period ending at ``expires`` covers (inverse of _end_of)."""
