@@ -33,7 +33,7 @@ from workbench.glossary.validation import ValidGlossary, requested_lang, validat
 from workbench.ui.component import Component, confirm_row, first_paint, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
-from workbench.ui.tables import html_table
+from workbench.ui.tables import html_table, tag
 
 if TYPE_CHECKING:  # imported with the grid, after first paint: see _entries_grid
     import pandas as pd
@@ -218,14 +218,14 @@ class GlossariesPage(Component):
         )
         self.editor = widgets.VBox(
             [
-                _heading("h3", t._("Entries")),
+                widgets.HTML(tag("h3", t._("Entries"))),
                 widgets.HBox([self.search, self.search_button]),
                 self.grid_box,
                 widgets.HBox(
                     [self.previous, self.page_label, self.next],
                     layout=widgets.Layout(align_items="center"),
                 ),
-                _heading("b", t._("New entry")),
+                widgets.HTML(tag("b", t._("New entry"))),
                 widgets.HBox(
                     [self.new_source, self.new_target, self.new_case, self.new_note, self.add],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
@@ -248,7 +248,7 @@ class GlossariesPage(Component):
         )
         importer = widgets.VBox(
             [
-                _heading("h3", t._("Upload a CSV or XLSX file")),
+                widgets.HTML(tag("h3", t._("Upload a CSV or XLSX file"))),
                 widgets.HTML(
                     "<p>"
                     + html.escape(
@@ -271,7 +271,7 @@ class GlossariesPage(Component):
         self.widget = widgets.VBox(
             [
                 self.status.widget,
-                _heading("h3", t._("Glossaries")),
+                widgets.HTML(tag("h3", t._("Glossaries"))),
                 self.table,
                 self.select,
                 self.selected,
@@ -850,10 +850,6 @@ def _import_ipydatagrid() -> ModuleType:
             "ignore", "metadata .* was set from the constructor", DeprecationWarning
         )
         return importlib.import_module("ipydatagrid")
-
-
-def _heading(tag: str, text: str) -> widgets.HTML:
-    return widgets.HTML(f"<{tag}>{html.escape(text)}</{tag}>")
 
 
 def _cell_value(field: str, value: object, flag_error: str) -> str | bool:

@@ -24,6 +24,7 @@ from workbench.ui.component import Component, first_paint
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.pages import PAGES
+from workbench.ui.tables import tag
 
 CHART_DAYS = 30
 
@@ -202,8 +203,3 @@ class HomePage(Component):
             for name, description in LINKS.items()
         )
         return f'<div class="wb-cards">{cards}</div>'
-
-
-def tag(name: str, text: str) -> str:
-    """``text`` escaped inside one HTML element."""
-    return f"<{name}>{html.escape(text)}</{name}>"

@@ -27,7 +27,7 @@ from workbench.ui.component import Component
 from workbench.ui.context import Context
 from workbench.ui.i18n import LANGUAGE_NAMES, N_
 from workbench.ui.labels import provider_label
-from workbench.ui.tables import Raw, html_table
+from workbench.ui.tables import Raw, html_table, tag
 
 DIFF_PARTS_SHOWN = 6
 VALUE_WIDTH = 40
@@ -196,10 +196,10 @@ class SettingsPage(Component):
         grid.add_class("wb-settings-per-provider")
         self.sections = widgets.VBox(
             [
-                self._heading(t._("Providers")),
+                widgets.HTML(tag("h3", t._("Providers"))),
                 self.providers,
                 self.check_again,
-                self._heading(t._("Defaults")),
+                widgets.HTML(tag("h3", t._("Defaults"))),
                 self.default_provider,
                 self.default_model,
                 self.currency,
@@ -212,7 +212,7 @@ class SettingsPage(Component):
                 ),
                 grid,
                 self.save_button,
-                self._heading(t._("Audit log")),
+                widgets.HTML(tag("h3", t._("Audit log"))),
                 widgets.HBox(
                     [self.audit_action, self.audit_target, self.audit_actor],
                     layout=widgets.Layout(flex_flow="row wrap"),
@@ -463,10 +463,6 @@ class SettingsPage(Component):
 
     # --- helpers --------------------------------------------------------------------
 
-    @staticmethod
-    def _heading(text: str) -> widgets.HTML:
-        return widgets.HTML(f"<h3>{html.escape(text)}</h3>")
-
 
 def diff_lines(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
     """A compact before → after, one line per changed field (nested maps one level deep)."""
@@ -499,8 +495,3 @@ def _change(key: str, old: object, new: object) -> str:
 def _short(value: object) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
-
-
-def tag(name: str, text: str) -> str:
-    """``text`` escaped inside one HTML element."""
-    return f"<{name}>{html.escape(text)}</{name}>"

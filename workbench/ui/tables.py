@@ -23,6 +23,11 @@ class Head(str):
     __slots__ = ()
 
 
+def tag(name: str, text: str) -> str:
+    """``text`` escaped inside one HTML element."""
+    return f"<{name}>{html.escape(text)}</{name}>"
+
+
 def _cell(value: str) -> str:
     if isinstance(value, Head):
         return f"<th>{html.escape(value)}</th>"

@@ -25,7 +25,7 @@ from workbench.errors import InvalidInput
 from workbench.providers.registry import DEFAULT_PROVIDER, provider_names
 from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
-from workbench.ui.tables import html_table
+from workbench.ui.tables import html_table, tag
 
 NEW = ""  # the dropdown's value for "New tier": no tier name is empty
 FIELD_STYLE = {"description_width": "14em"}
@@ -157,7 +157,7 @@ class TiersPage(Component):
                 field(self.daily, "daily_translation_limit"),
                 field(self.monthly, "monthly_character_limit"),
                 field(self.rpm, "requests_per_minute"),
-                _heading("b", t._("Allowed providers")),
+                widgets.HTML(tag("b", t._("Allowed providers"))),
                 provider_box,
                 self.public,
                 field(self.sort_order, "sort_order"),
@@ -167,14 +167,14 @@ class TiersPage(Component):
             layout=widgets.Layout(flex="1 1 34em"),
         )
         preview_box = widgets.VBox(
-            [_heading("h3", t._("Pricing page preview")), self.preview],
+            [widgets.HTML(tag("h3", t._("Pricing page preview"))), self.preview],
             layout=widgets.Layout(flex="1 1 30em"),
         )
         self.widget = widgets.VBox(
             [
-                _heading("h3", t._("Tiers")),
+                widgets.HTML(tag("h3", t._("Tiers"))),
                 self.table,
-                _heading("h3", t._("Create or edit a tier")),
+                widgets.HTML(tag("h3", t._("Create or edit a tier"))),
                 self.status.widget,
                 widgets.HBox([form, preview_box], layout=widgets.Layout(flex_flow="row wrap")),
             ]
@@ -519,10 +519,6 @@ class TiersPage(Component):
         if not words or words == self.t._("Unlimited").lower():
             return None
         return tiers.parse_limit(text)
-
-
-def _heading(tag: str, text: str) -> widgets.HTML:
-    return widgets.HTML(f"<{tag}>{html.escape(text)}</{tag}>")
 
 
 def _limit_text(limit: int | None) -> str:

@@ -62,7 +62,7 @@ from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.labels import provider_label
-from workbench.ui.tables import Head, Raw, html_table
+from workbench.ui.tables import Head, Raw, html_table, tag
 
 # The page reads its job's row this often: a bar that moves every quarter second feels
 # live, and a job a worker has just started shows at once. One read is one row by key.
@@ -254,12 +254,9 @@ class TranslatePage(Component):
             control.style = {"description_width": "9em"}
             control.layout = widgets.Layout(width="32em")
 
-        def heading(text: str) -> widgets.HTML:
-            return widgets.HTML(f"<h3>{html.escape(text)}</h3>")
-
         self.progress_box = widgets.VBox(
             [
-                heading(t._("Current job")),
+                widgets.HTML(tag("h3", t._("Current job"))),
                 widgets.HBox([self.progress, self.progress_label]),
                 widgets.HBox([self.cancel_button]),
                 self.cancel_row,
@@ -271,11 +268,11 @@ class TranslatePage(Component):
         self.widget = widgets.VBox(
             [
                 self.status.widget,
-                heading(t._("What to translate")),
+                widgets.HTML(tag("h3", t._("What to translate"))),
                 widgets.HBox([self.upload, self.clear_files]),
                 self.files_box,
                 self.text,
-                heading(t._("How")),
+                widgets.HTML(tag("h3", t._("How"))),
                 widgets.HBox([self.provider, self.provider_note]),
                 widgets.HBox([self.model, self.model_note]),
                 widgets.HBox([self.source, self.target]),
@@ -283,7 +280,7 @@ class TranslatePage(Component):
                 widgets.HBox([self.estimate_button, self.run_button]),
                 self.estimate_box,
                 self.progress_box,
-                heading(t._("Your jobs")),
+                widgets.HTML(tag("h3", t._("Your jobs"))),
                 self.history,
                 widgets.HBox([self.refresh_button, self.more_button]),
                 self.resume_row,

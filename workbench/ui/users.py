@@ -31,7 +31,7 @@ from workbench.ui.charts import bar_chart, chart_widget
 from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
-from workbench.ui.tables import Head, html_table
+from workbench.ui.tables import Head, html_table, tag
 
 PAGE_SIZE = 25
 USAGE_DAYS = 30
@@ -204,7 +204,7 @@ class UsersPage(Component):
         # layout
         list_section = widgets.VBox(
             [
-                _heading(t._("Users")),
+                widgets.HTML(tag("h3", t._("Users"))),
                 _row(
                     [
                         self.search,
@@ -234,7 +234,7 @@ class UsersPage(Component):
         )
         keys_box = widgets.VBox(
             [
-                _heading(t._("API keys"), level=4),
+                widgets.HTML(tag("h4", t._("API keys"))),
                 _row([self.key_name, self.key_scopes, self.key_expiry, self.key_create_button]),
                 self.key_secret,
                 self.keys_table,
@@ -244,18 +244,18 @@ class UsersPage(Component):
         )
         usage_box = widgets.VBox(
             [
-                _heading(t._("Usage in the last 30 days"), level=4),
+                widgets.HTML(tag("h4", t._("Usage in the last 30 days"))),
                 _row([self.translations_chart, self.characters_chart]),
             ]
         )
         self.details_box = widgets.VBox([account_box, keys_box, usage_box])
         self.details_box.layout.display = "none"
         details_section = widgets.VBox(
-            [_heading(t._("Selected user")), self.no_selection, self.details_box]
+            [widgets.HTML(tag("h3", t._("Selected user"))), self.no_selection, self.details_box]
         )
         create_section = widgets.VBox(
             [
-                _heading(t._("Create a user")),
+                widgets.HTML(tag("h3", t._("Create a user"))),
                 _row([self.new_email, self.new_password]),
                 _row([self.new_tier, self.new_role, self.create_button]),
             ]
@@ -749,7 +749,3 @@ def _note(text: str) -> widgets.HTML:
 
 def _italic(text: str) -> str:
     return f"<i>{html.escape(text)}</i>"
-
-
-def _heading(text: str, level: int = 3) -> widgets.HTML:
-    return widgets.HTML(f"<h{level}>{html.escape(text)}</h{level}>")
