@@ -27,7 +27,6 @@ import asyncio
 import itertools
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.accounts_bench import fill
 from benchmarks.batch_throughput import KEY, FakeProcess
+from tests.ports import free_port
 from workbench.db import Database, migrate
 from workbench.glossary import store
 from workbench.server.demo import ADMIN_EMAIL, seed_demo
@@ -51,12 +51,6 @@ from workbench.ui.pages import PAGES
 TARGET_SECONDS = 3.0
 PASSWORD = "benchmark admin password"  # noqa: S105  (a throw-away database)
 FLOOR_READY = ".jupyter-button"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def prepare(data_dir: Path, users: int, entries: int) -> None:

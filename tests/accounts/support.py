@@ -52,6 +52,12 @@ async def load_user(db: Database, user_id: uuid.UUID) -> User:
         return await session.get_one(User, user_id)
 
 
+async def audit_entries(db: Database, action: str) -> list[AuditEntry]:
+    """The audit log's entries of one action (an ``AuditAction`` or a glossary's)."""
+    async with db.session() as session:
+        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
 async def audit_count(db: Database) -> int:
     async with db.session() as session:
         return await session.scalar(select(func.count()).select_from(AuditEntry)) or 0

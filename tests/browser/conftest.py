@@ -13,7 +13,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from sqlalchemy.engine import URL, make_url
 
 from tests.conftest import required
+from tests.ports import free_port
 from tests.providers.conftest import DEEPL_KEY
 from tests.providers.fakes.deepl_api import FakeDeepL
 from workbench.accounts import passwords
@@ -71,12 +71,6 @@ class Server:
         # Playwright's sync API keeps an event loop running in this thread: use another.
         with ThreadPoolExecutor(1) as thread:
             return thread.submit(asyncio.run, run()).result()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ Only production settings from the environment, as in the containers.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,19 +19,13 @@ import pytest
 from sqlalchemy.engine import URL
 
 from tests.deploy.conftest import ROOT, Processes, isolated_env, service_command
+from tests.ports import free_port
 from workbench.db import migrate
 from workbench.server.throttle import LIMITS
 
 pytestmark = pytest.mark.postgres
 
 SECRET = "a-deployment-test-secret-of-48-characters-000000"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def run(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.browser.conftest import free_port
+from tests.ports import free_port
 
 START_TIMEOUT = 60
 

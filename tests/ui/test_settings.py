@@ -10,7 +10,7 @@ import pytest
 from ipywidgets import HTML
 from sqlalchemy import func, select
 
-from tests.accounts.support import OPERATOR, add_user
+from tests.accounts.support import OPERATOR, add_user, audit_entries
 from tests.providers.fakes.server import closed_port_url
 from tests.ui.conftest import context_for, opened
 from workbench import preferences
@@ -18,7 +18,7 @@ from workbench.accounts import tiers
 from workbench.accounts.audit import AuditAction
 from workbench.config import get_settings
 from workbench.db import Database
-from workbench.db.models import AuditEntry, Setting, User
+from workbench.db.models import Setting, User
 from workbench.ui.context import Context
 from workbench.ui.settings import SettingsPage, diff_lines
 
@@ -50,14 +50,6 @@ def audit_actions(page: SettingsPage) -> list[str]:
 async def settings_rows(db: Database) -> int:
     async with db.session() as session:
         return await session.scalar(select(func.count()).select_from(Setting)) or 0
-
-
-async def settings_entries(db: Database) -> list[AuditEntry]:
-    async with db.session() as session:
-        rows = await session.scalars(
-            select(AuditEntry).where(AuditEntry.action == AuditAction.SETTINGS_UPDATE)
-        )
-        return list(rows)
 
 
 # --- provider status -------------------------------------------------------------------
@@ -126,7 +118,7 @@ async def test_saving_defaults_stores_them_and_audits(
     assert prefs.ui_language == "fr"
     assert updated_by == {admin.id}
 
-    [entry] = await settings_entries(db)
+    [entry] = await audit_entries(db, AuditAction.SETTINGS_UPDATE)
     assert entry.actor_email == admin.email
     assert entry.before is not None
     assert entry.after is not None
@@ -144,7 +136,7 @@ async def test_saving_defaults_stores_them_and_audits(
     await page.tasks.idle()
     async with db.session() as session:
         assert (await preferences.load(session)).concurrency == {}
-    assert len(await settings_entries(db)) == 2
+    assert len(await audit_entries(db, AuditAction.SETTINGS_UPDATE)) == 2
 
 
 async def test_saving_without_changes_stores_nothing(db: Database, ctx: Context) -> None:
@@ -153,7 +145,7 @@ async def test_saving_without_changes_stores_nothing(db: Database, ctx: Context)
     await page.tasks.idle()
     assert page.status.kind == "info"
     assert await settings_rows(db) == 0
-    assert await settings_entries(db) == []
+    assert await audit_entries(db, AuditAction.SETTINGS_UPDATE) == []
 
 
 @pytest.mark.parametrize(
@@ -183,7 +175,7 @@ async def test_bad_input_shows_an_error_and_stores_nothing(
     assert message in page.status.message
     assert not page.save_button.disabled
     assert await settings_rows(db) == 0
-    assert await settings_entries(db) == []
+    assert await audit_entries(db, AuditAction.SETTINGS_UPDATE) == []
 
 
 # --- audit log -------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.support import add_tier, add_user, audit_count
+from tests.accounts.support import add_tier, add_user, audit_count, audit_entries
 from tests.ui.conftest import context_for, opened
 from workbench.accounts.audit import AuditAction
 from workbench.db import Database
-from workbench.db.models import AuditEntry, Tier, User
+from workbench.db.models import Tier, User
 from workbench.ui.context import Context
 from workbench.ui.tiers import NEW, TiersPage
 
@@ -20,12 +20,6 @@ PRO_CARD = '<div class="wb-card" data-tier="pro"><h3>Pro</h3>'
 async def load_tier(db: Database, name: str) -> Tier | None:
     async with db.session() as session:
         return await session.scalar(select(Tier).where(Tier.name == name))
-
-
-async def audit_entries(db: Database, action: AuditAction) -> list[AuditEntry]:
-    async with db.session() as session:
-        rows = await session.scalars(select(AuditEntry).where(AuditEntry.action == action.value))
-        return list(rows.all())
 
 
 async def test_table_lists_the_seeded_tiers_with_prices_and_users(ctx: Context) -> None:

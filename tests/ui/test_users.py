@@ -7,14 +7,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from tests.accounts.support import add_user, audit_count, load_user
+from tests.accounts.support import add_user, audit_count, audit_entries, load_user
 from tests.ui.conftest import TRANSLATOR_EMAIL, add_usage, click, context_for, opened
 from workbench.accounts.api_keys import verify_api_key
 from workbench.accounts.quotas import quota_day
 from workbench.config import get_settings
 from workbench.db import Database
 from workbench.db.base import utcnow
-from workbench.db.models import ApiKey, AuditEntry, Role, User
+from workbench.db.models import ApiKey, Role, User
 from workbench.ui.context import Context
 from workbench.ui.users import UsersPage
 
@@ -24,12 +24,6 @@ PRO_EVERY = 3  # one seeded user in three is on the pro tier
 async def choose(page: UsersPage, user_id: uuid.UUID) -> None:
     page.user_select.value = user_id
     await page.tasks.idle()
-
-
-async def audit_entries(db: Database, action: str) -> list[AuditEntry]:
-    async with db.session() as session:
-        rows = await session.scalars(select(AuditEntry).where(AuditEntry.action == action))
-        return list(rows.all())
 
 
 def today() -> date:
