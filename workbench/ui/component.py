@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -59,6 +60,14 @@ async def first_paint(widget: widgets.DOMWidget) -> None:
     widget.unobserve(counted, names="_view_count")
 
 
+def ask(row: widgets.HBox, question: str, *, show: bool = True) -> None:
+    """Put ``question`` (plain text) in a :func:`confirm_row` and show the row."""
+    label = row.children[0]
+    label.value = f"<b>{html.escape(question)}</b>"
+    if show:
+        row.layout.display = "flex"
+
+
 def yes_button(description: str, css_class: str = "") -> widgets.Button:
     """The red button of a :func:`confirm_row` that does the destructive action."""
     button = widgets.Button(description=description, button_style="danger")
@@ -71,14 +80,15 @@ def yes_button(description: str, css_class: str = "") -> widgets.Button:
 def confirm_row(
     component: Component, question: str, on_yes: widgets.Button
 ) -> tuple[widgets.HBox, widgets.Button]:
-    """A hidden "are you sure?" row for destructive actions: show it, then ``on_yes`` acts.
+    """A hidden "are you sure?" row for destructive actions: show it (:func:`ask`), then
+    ``on_yes`` acts.
 
     Returns the row and its "cancel" button, both already wired to hide the row.
     """
-    label = widgets.HTML(value=f"<b>{question}</b>")
     cancel = widgets.Button(description=component.t._("Cancel"))
-    row = widgets.HBox([label, on_yes, cancel], layout=widgets.Layout(display="none"))
+    row = widgets.HBox([widgets.HTML(), on_yes, cancel], layout=widgets.Layout(display="none"))
     row.add_class("wb-confirm")
+    ask(row, question, show=False)
 
     def hide(_button: widgets.Button) -> None:
         row.layout.display = "none"

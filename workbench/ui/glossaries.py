@@ -30,7 +30,7 @@ from workbench.glossary.reading import FileFormat, file_format, read_file
 from workbench.glossary.rules import FALSE_WORDS, TRUE_WORDS
 from workbench.glossary.store import GlossaryInfo, ImportMode, ImportResult, StoredEntry
 from workbench.glossary.validation import ValidGlossary, requested_lang, validate
-from workbench.ui.component import Component, confirm_row, first_paint, yes_button
+from workbench.ui.component import Component, ask, confirm_row, first_paint, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
 from workbench.ui.tables import html_table, tag
@@ -436,8 +436,7 @@ class GlossariesPage(Component):
             name=info.name,
             count=self.t.number(info.entry_count),
         )
-        self.delete_glossary_row.children[0].value = f"<b>{html.escape(question)}</b>"
-        self.delete_glossary_row.layout.display = "flex"
+        ask(self.delete_glossary_row, question)
 
     async def _delete_glossary(self) -> None:
         info = self._current()
@@ -654,8 +653,7 @@ class GlossariesPage(Component):
             source=entry.source_term,
             target=entry.target_term,
         )
-        self.delete_entry_row.children[0].value = f"<b>{html.escape(question)}</b>"
-        self.delete_entry_row.layout.display = "flex"
+        ask(self.delete_entry_row, question)
 
     def _chosen_entry(self) -> StoredEntry | None:
         return next((entry for entry in self.entries if entry.id == self.entry.value), None)

@@ -23,7 +23,7 @@ from workbench.accounts.tiers import TierChanges
 from workbench.db.models import Tier
 from workbench.errors import InvalidInput
 from workbench.providers.registry import DEFAULT_PROVIDER, provider_names
-from workbench.ui.component import Component, confirm_row, yes_button
+from workbench.ui.component import Component, ask, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.tables import html_table, tag
 
@@ -237,8 +237,7 @@ class TiersPage(Component):
         if name == NEW:
             return
         question = self.t._("Delete the tier “{name}”? This cannot be undone.", name=name)
-        self.question.value = f"<b>{html.escape(question)}</b>"
-        self.confirm.layout.display = "flex"
+        ask(self.confirm, question)
 
     async def _delete(self) -> None:
         name = self.select.value

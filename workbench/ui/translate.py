@@ -232,7 +232,7 @@ class TranslatePage(Component):
         self.confirm_cancel = yes_button(t._("Yes, cancel it"), "wb-translate-cancel-yes")
         self.cancel_row, _keep = confirm_row(
             self,
-            html.escape(t._("Cancel this job? What is translated so far is kept.")),
+            t._("Cancel this job? What is translated so far is kept."),
             self.confirm_cancel,
         )
         self.downloads = widgets.HTML()

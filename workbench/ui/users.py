@@ -128,7 +128,7 @@ class UsersPage(Component):
         self.apply_role_button.add_class("wb-users-apply-role")
         self.role_yes = yes_button(t._("Yes, change the role"), "wb-users-role-yes")
         self.role_confirm, _ = confirm_row(
-            self, html.escape(t._("Take the admin role away from this user?")), self.role_yes
+            self, t._("Take the admin role away from this user?"), self.role_yes
         )
         self.deactivate_button = widgets.Button(
             description=t._("Deactivate"), button_style="warning"
@@ -137,9 +137,7 @@ class UsersPage(Component):
         self.deactivate_yes = yes_button(t._("Yes, deactivate"), "wb-users-deactivate-yes")
         self.deactivate_confirm, _ = confirm_row(
             self,
-            html.escape(
-                t._("Deactivate this user? They will no longer sign in or use their API keys.")
-            ),
+            t._("Deactivate this user? They will no longer sign in or use their API keys."),
             self.deactivate_yes,
         )
         self.activate_button = widgets.Button(description=t._("Activate"))
@@ -175,7 +173,7 @@ class UsersPage(Component):
         self.revoke_yes = yes_button(t._("Yes, revoke"), "wb-users-key-revoke-yes")
         self.revoke_confirm, _ = confirm_row(
             self,
-            html.escape(t._("Revoke this key? Programs that use it will stop working.")),
+            t._("Revoke this key? Programs that use it will stop working."),
             self.revoke_yes,
         )
 
