@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlparse
 
 from jupyter_server.auth.identity import IdentityProvider
@@ -143,8 +143,6 @@ def request_language(handler: web.RequestHandler) -> str:
 
 class SignInHandler(web.RequestHandler):
     """``/login``: the sign-in form (GET) and its submission (POST)."""
-
-    EMAIL_FIELD: ClassVar[str] = "email"
 
     def get(self) -> None:
         self._page(Texts(request_language(self)))

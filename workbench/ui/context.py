@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from workbench.accounts.audit import Actor
 from workbench.config import Settings
@@ -25,6 +25,3 @@ class Context:
     @property
     def is_admin(self) -> bool:
         return self.user.role is Role.ADMIN and self.user.is_active
-
-    def in_language(self, lang: str) -> Context:
-        return replace(self, texts=Texts(lang))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
@@ -82,7 +83,7 @@ class App:
         async with self.ctx.db.session() as session:
             user = await users.set_language(session, self.ctx.user.id, lang)
             await session.commit()
-        self.ctx = Context(self.ctx.db, user, Texts(lang), self.ctx.settings)
+        self.ctx = replace(self.ctx, user=user, texts=Texts(lang))
         self.tasks.texts = self.ctx.texts
         self.status.clear()
         await self.build()

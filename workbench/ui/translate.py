@@ -145,7 +145,6 @@ class Upload:
     """A file the user uploaded, saved where workers read it."""
 
     path: Path
-    size: int
     columns: widgets.SelectMultiple | None  # which columns to translate (CSV, XLSX)
     widget: widgets.Widget
 
@@ -165,7 +164,6 @@ class TranslatePage(Component):
         self.glossaries: list[GlossaryInfo] = []
         self.uploads: list[Upload] = []
         self.job_id: uuid.UUID | None = None  # the job whose progress is shown
-        self.estimate: Estimate | None = None
         self._pasted: tuple[str, Path] | None = None
         self._listing = 0
         self._follower: asyncio.Task[Any] | None = None
@@ -456,7 +454,7 @@ class TranslatePage(Component):
             )
             chooser.add_class("wb-translate-columns")
             parts.append(chooser)
-        self.uploads.append(Upload(path, len(data), chooser, widgets.HBox(parts)))
+        self.uploads.append(Upload(path, chooser, widgets.HBox(parts)))
         self.files_box.children = tuple(upload.widget for upload in self.uploads)
         self.status.ok(t._("{file} is ready to translate.", file=path.name))
 
@@ -534,7 +532,6 @@ class TranslatePage(Component):
         spec = await self._spec()
         async with Engine(self.ctx.db, self.ctx.settings) as engine:
             estimate = await engine.estimate(spec)
-        self.estimate = estimate
         self.estimate_box.value = self._estimate_html(estimate)
         self.status.ok(self.t._("Estimate ready."))
 
@@ -600,7 +597,6 @@ class TranslatePage(Component):
         spec = await self._spec()
         async with Engine(self.ctx.db, self.ctx.settings) as engine:
             job, estimate = await engine.submit(spec)
-        self.estimate = estimate
         self.estimate_box.value = self._estimate_html(estimate)
         self.status.ok(
             self.t._(
