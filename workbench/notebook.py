@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from workbench.accounts.users import get_user_by_email
 from workbench.batch.engine import Engine, Estimate
-from workbench.batch.jobs import JobInput, JobSpec
+from workbench.batch.jobs import JobInput, JobSpec, exit_code
 from workbench.batch.paths import file_inputs
 from workbench.batch.progress import ProgressBar
 from workbench.config import Settings, ensure_data_dir, get_settings
@@ -206,7 +206,7 @@ def _job_error(job: TranslationJob) -> WorkbenchError:
         return WorkbenchError(f"job {short} was cancelled; {resume}")
     reason = (job.error or "unknown error").removeprefix(f"{job.provider}: ")
     message = f"job {short} failed: {reason}; what was translated is kept, {resume}"
-    code = int(job.options.get("exit_code", ProviderError.exit_code))
+    code = exit_code(job)
     if code == LimitReached.exit_code:
         return LimitReached(message)
     if code == UsageError.exit_code:

@@ -120,7 +120,7 @@ def translate(
         return
     _summary(job)
     if job.status is not JobStatus.COMPLETED:
-        raise click.exceptions.Exit(_exit_code(job))
+        raise click.exceptions.Exit(jobs.exit_code(job))
 
 
 def _show_estimate(job: TranslationJob, estimate: Estimate) -> None:
@@ -144,13 +144,6 @@ def _summary(job: TranslationJob) -> None:
         click.echo(f"  wrote {output['output']}")
     if job.error:
         click.echo(f"error: {job.error}", err=True)
-
-
-def _exit_code(job: TranslationJob) -> int:
-    """A cancelled job exits 1; a failed one with its error's code (2, 3 or 4)."""
-    if job.status is JobStatus.CANCELLED:
-        return 1
-    return int(job.options.get("exit_code", 4))
 
 
 @click.group("jobs")

@@ -24,7 +24,7 @@ from workbench.batch import accounting
 from workbench.db.base import utcnow
 from workbench.db.engine import begin_write, core
 from workbench.db.models import JobSegment, JobStatus, TranslationJob
-from workbench.errors import InvalidInput, NotFound, PermissionDenied
+from workbench.errors import InvalidInput, NotFound, PermissionDenied, ProviderError
 
 LEASE = timedelta(seconds=60)
 # An idle worker looks at the queue this often, so a job submitted from a dashboard
@@ -349,6 +349,13 @@ async def cancel_job(
         await accounting.close_run(session, job, completed=False)
     await session.commit()
     return await get_job(session, job.id)
+
+
+def exit_code(job: TranslationJob) -> int:
+    """A stopped job's exit code: 1 when cancelled, else its error's (2, 3 or 4)."""
+    if job.status is JobStatus.CANCELLED:
+        return 1
+    return int(job.options.get("exit_code", ProviderError.exit_code))
 
 
 def _owned(job: TranslationJob, owner: uuid.UUID | None) -> TranslationJob:
