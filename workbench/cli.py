@@ -103,8 +103,8 @@ def healthcheck() -> None:
     fails until `workbench init` has migrated the database.
     """
     url = configured_url()
-    run(migrate.require_current_schema(url))
-    click.echo(f"ok: database {describe_url(url)} answers at revision {migrate.head_revision()}")
+    revision = run(migrate.require_current_schema(url))
+    click.echo(f"ok: database {describe_url(url)} answers at revision {revision}")
 
 
 @cli.command("providers")

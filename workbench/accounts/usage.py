@@ -8,7 +8,6 @@ hours are then put into local days here, so both backends share one query shape.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -87,8 +86,6 @@ async def month_characters_by_provider(
         select(UsageEvent.provider, func.sum(UsageEvent.characters))
         .where(UsageEvent.created_at >= since)
         .group_by(UsageEvent.provider)
+        .order_by(UsageEvent.provider)
     )
-    totals: dict[str, int] = defaultdict(int)
-    for provider, characters in rows:
-        totals[provider] += int(characters or 0)
-    return dict(sorted(totals.items()))
+    return {provider: int(characters or 0) for provider, characters in rows}

@@ -104,11 +104,13 @@ async def check(url: URL) -> None:
     await _with_connection(url, work)
 
 
-async def require_current_schema(url: URL) -> None:
-    """Refuse to work on a database that is not at the head revision (one clear line)."""
-    current = await current_revision(url)
-    if current != head_revision():
+async def require_current_schema(url: URL) -> str:
+    """Refuse to work on a database that is not at the head revision (one clear line);
+    returns that revision."""
+    current, head = await current_revision(url), head_revision()
+    if current != head:
         state = "not initialised" if current is None else f"at revision {current}"
         raise DatabaseUnavailable(
-            f"the database is {state}, not {head_revision()}; run `workbench init` first"
+            f"the database is {state}, not {head}; run `workbench init` first"
         )
+    return head
