@@ -194,9 +194,23 @@ async def import_file(
     """
     mode = import_mode(mode)
     source, target = requested_lang(source_lang, "source"), requested_lang(target_lang, "target")
-    valid = validate(read_file(data, filename), source_lang=source, target_lang=target)
+    valid = check_file(data, filename, source, target)
     return await _store_import(
         session, valid, name, mode, source, target, owner_id, description, actor
+    )
+
+
+def check_file(
+    data: bytes, filename: str, source_lang: str | None, target_lang: str | None
+) -> ValidGlossary:
+    """Read and validate a CSV or XLSX file as :func:`import_file` does, writing nothing.
+
+    The languages are as a caller gives them (normalised here; a normalised code stays).
+    """
+    return validate(
+        read_file(data, filename),
+        source_lang=requested_lang(source_lang, "source"),
+        target_lang=requested_lang(target_lang, "target"),
     )
 
 

@@ -26,10 +26,10 @@ import ipywidgets as widgets
 
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.glossary import store, sync
-from workbench.glossary.reading import FileFormat, file_format, read_file
+from workbench.glossary.reading import FileFormat, file_format
 from workbench.glossary.rules import FALSE_WORDS, TRUE_WORDS
 from workbench.glossary.store import GlossaryInfo, ImportMode, ImportResult, StoredEntry
-from workbench.glossary.validation import ValidGlossary, requested_lang, validate
+from workbench.glossary.validation import ValidGlossary
 from workbench.ui.component import Component, ask, confirm_row, first_paint, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
@@ -88,17 +88,6 @@ def export_url(glossary_id: uuid.UUID | str, fmt: str) -> str:
     except ValueError:
         raise InvalidInput(f"{glossary_id!r} is not a glossary id") from None
     return f"{DOWNLOAD_PATH}/{key}.{fmt}"
-
-
-def check_file(
-    data: bytes, filename: str, source_lang: str | None, target_lang: str | None
-) -> ValidGlossary:
-    """The checks :func:`store.import_file` makes before it writes, and nothing else."""
-    return validate(
-        read_file(data, filename),
-        source_lang=requested_lang(source_lang, "source"),
-        target_lang=requested_lang(target_lang, "target"),
-    )
 
 
 class GlossariesPage(Component):
@@ -703,7 +692,7 @@ class GlossariesPage(Component):
         self.save.disabled = True
         try:
             valid = await asyncio.to_thread(
-                check_file, data, filename, self.source_lang.value, self.target_lang.value
+                store.check_file, data, filename, self.source_lang.value, self.target_lang.value
             )
         except InvalidInput as error:
             self.preview.value = self._problems_html(error)
