@@ -13,8 +13,6 @@ OpenAI-compatible server works; models come from its ``/models`` endpoint.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -37,15 +35,11 @@ from workbench.providers.llm import REPLY_SCHEMA, REPLY_SCHEMA_NAME, Prompt, tra
 from workbench.providers.retry import parse_retry_after
 
 if TYPE_CHECKING:
+    # The SDK itself is imported at the first request: it takes half a second to import,
+    # and the dashboards list this provider's facts without ever calling it.
     import openai
     from openai.types.chat import ChatCompletionMessageParam
     from openai.types.shared_params import ResponseFormatJSONSchema
-
-
-def _openai() -> ModuleType:
-    """The SDK, imported at the first request: it takes half a second to import, and the
-    dashboards list this provider's facts without ever calling it."""
-    return importlib.import_module("openai")
 
 
 # Models the models endpoint lists that cannot chat (embeddings, speech, images, …).
@@ -93,7 +87,9 @@ class OpenAIProvider(Provider):
     @property
     def _client(self) -> openai.AsyncOpenAI:
         if self._sdk is None:
-            self._sdk = _openai().AsyncOpenAI(
+            import openai  # at the first request (see the imports above)
+
+            self._sdk = openai.AsyncOpenAI(
                 api_key=self._secret(),
                 base_url=self.base_url,
                 max_retries=0,
@@ -114,12 +110,13 @@ class OpenAIProvider(Provider):
             {"role": "system", "content": prompt.system},
             {"role": "user", "content": prompt.user},
         ]
-        sdk = _openai()
+        import openai
+
         try:
             completion = await self._client.chat.completions.create(
                 model=model, messages=messages, response_format=RESPONSE_FORMAT
             )
-        except sdk.OpenAIError as exc:
+        except openai.OpenAIError as exc:
             raise self._error_for(exc) from exc
         except ValueError as exc:  # a 2xx reply whose body is not JSON
             raise ProviderBadResponse(self.name, "the reply is not valid JSON") from exc
@@ -146,10 +143,11 @@ class OpenAIProvider(Provider):
         return list(self._models)
 
     async def _fetch_models(self) -> list[str]:
-        sdk = _openai()
+        import openai
+
         try:
             page = await self._client.models.list()
-        except sdk.OpenAIError as exc:
+        except openai.OpenAIError as exc:
             raise self._error_for(exc) from exc
         except ValueError as exc:
             raise ProviderBadResponse(self.name, "the model list is not valid JSON") from exc
@@ -164,14 +162,15 @@ class OpenAIProvider(Provider):
         await self.list_models()
 
     def _error_for(self, exc: openai.OpenAIError) -> WorkbenchError:
-        sdk = _openai()
-        if isinstance(exc, sdk.APITimeoutError):
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
             return ProviderUnavailable(self.name, "timed out waiting for a reply")
-        if isinstance(exc, sdk.APIConnectionError):
+        if isinstance(exc, openai.APIConnectionError):
             return ProviderUnavailable(self.name, "cannot reach the server")
-        if isinstance(exc, sdk.APIResponseValidationError):
+        if isinstance(exc, openai.APIResponseValidationError):
             return ProviderBadResponse(self.name, "the reply does not match the API's format")
-        if not isinstance(exc, sdk.APIStatusError):
+        if not isinstance(exc, openai.APIStatusError):
             return ProviderError(self.name, f"client error ({type(exc).__name__})")
         status, code = exc.status_code, exc.code or exc.type
         if status == 401 or status == 403:
