@@ -9,11 +9,14 @@
 FROM python:3.11-slim AS build
 
 WORKDIR /src
+# The build backend comes from the lock too (hashes checked), not from a fresh resolve.
+COPY requirements/run.txt ./requirements/run.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY workbench ./workbench
 COPY alembic ./alembic
 COPY notebooks ./notebooks
-RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels .
 
 # --- run --------------------------------------------------------------------------------------
 FROM python:3.11-slim
@@ -31,8 +34,11 @@ RUN groupadd --system --gid 10001 workbench \
     && mkdir /data \
     && chown workbench:workbench /data
 
+# Exactly the versions CI tested: the lock, every file checked against its hash.
+COPY requirements/run.txt /tmp/run.txt
 COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels
+RUN pip install --require-hashes --no-deps -r /tmp/run.txt \
+    && pip install --no-deps /wheels/*.whl && rm -rf /wheels /tmp/run.txt
 
 USER workbench
 WORKDIR /home/workbench

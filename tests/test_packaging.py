@@ -1,4 +1,4 @@
-"""The conda environment and pyproject.toml declare the same dependencies."""
+"""Dependencies: pyproject.toml's ranges, the conda environment and the committed lock agree."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,3 +31,60 @@ def test_environment_yml_matches_pyproject() -> None:
     assert listed == wanted
     pip_part = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert pip_part == ["-e ."]
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+def _locked(name: str) -> dict[str, list[tuple[str, str]]]:
+    """requirements/<name>.txt as {package: [(version, marker)]}, checking every pin has hashes."""
+    pins: dict[str, list[tuple[str, str]]] = {}
+    text = (ROOT / "requirements" / f"{name}.txt").read_text()
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        first = block.splitlines()[0]
+        if first.startswith("#") or not first.strip():
+            continue
+        match = re.match(r"([A-Za-z0-9_.\-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\", first)
+        assert match, f"{name}.txt: not a hashed pin: {first}"
+        assert "--hash=sha256:" in block, f"{name}.txt: {match[1]} has no hash"
+        pins.setdefault(_name(match[1]), []).append((match[2], (match[3] or "").strip()))
+    return pins
+
+
+def _requirements(extra: str | None = None) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    listed = list(project["project"]["dependencies"])
+    if extra:
+        listed += project["project"]["optional-dependencies"][extra]
+    listed += project["build-system"]["requires"]
+    return [Requirement(r) for r in listed]
+
+
+@pytest.mark.parametrize(("lock", "extra"), [("run", None), ("test", "test")])
+def test_the_lock_pins_every_dependency_within_its_range(lock: str, extra: str | None) -> None:
+    pins = _locked(lock)
+    for requirement in _requirements(extra):
+        versions = pins.get(_name(requirement.name))
+        assert versions, f"{requirement.name} is not in requirements/{lock}.txt: run scripts/lock"
+        for version, _marker in versions:
+            assert requirement.specifier.contains(version, prereleases=True), (
+                f"requirements/{lock}.txt pins {requirement.name}=={version}, outside "
+                f"{requirement.specifier}: run scripts/lock"
+            )
+
+
+def test_run_and_test_locks_agree_on_shared_versions() -> None:
+    run, test = _locked("run"), _locked("test")
+    assert set(run) <= set(test)
+    for name, versions in run.items():
+        assert versions == test[name], name
+
+
+def test_everything_installs_from_the_lock() -> None:
+    install = (ROOT / "scripts" / "venv.sh").read_text()
+    assert "--require-hashes" in install
+    assert "venv_from_lock requirements/run.txt" in (ROOT / "scripts" / "install").read_text()
+    assert "venv_from_lock requirements/test.txt" in (ROOT / "scripts" / "test").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.count("--require-hashes --no-deps -r") == 2
+    assert "--no-build-isolation" in dockerfile

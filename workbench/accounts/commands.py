@@ -37,7 +37,7 @@ GENERATED_PASSWORD_BYTES = 15  # 20 URL-safe characters
 
 def read_password_stdin() -> str:
     """The first line of standard input, without its line ending."""
-    text = click.get_text_stream("stdin").read()
+    text = sys.stdin.read()
     return text.splitlines()[0] if text else ""
 
 

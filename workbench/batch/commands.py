@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -108,7 +109,7 @@ def translate(
             job, estimate = await wb.engine.submit(spec)
             _show_estimate(job, estimate)
             return job
-        bar = ProgressBar(file=click.get_text_stream("stderr"))
+        bar = ProgressBar(file=sys.stderr)
         try:
             return await wb.engine.translate_now(spec, progress=bar, on_submitted=_show_estimate)
         finally:
