@@ -106,6 +106,32 @@ class Settings(BaseSettings):
         return to_async_url(self.database_url)
 
 
+def environment_of(settings: Settings) -> dict[str, str]:
+    """These settings as environment variables, for the processes a server starts.
+
+    Dashboard kernels run in the notebooks' folder and workers may start elsewhere: with
+    these variables they see exactly the server's settings (the same data dir, database and
+    secret), whatever their working directory, and without reading its ``.env`` file.
+    Relative paths are made absolute.
+    """
+    values: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if name == "database_url":
+            url = to_async_url(value)
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                url = url.set(database=str(Path(url.database).expanduser().resolve()))
+            value = url.render_as_string(hide_password=False)
+        elif isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        alias = field.validation_alias
+        variable = str(alias.choices[0]) if isinstance(alias, AliasChoices) else name.upper()
+        values[variable] = str(value)
+    return values
+
+
 def to_async_url(raw: str) -> URL:
     """Convert any accepted database URL form to its async driver.
 

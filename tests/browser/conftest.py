@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 
 from tests.conftest import required
 from tests.ports import free_port
+from tests.processes import stop_group
 from tests.providers.conftest import DEEPL_KEY
 from tests.providers.fakes.deepl_api import FakeDeepL
 from workbench.accounts import passwords
@@ -144,12 +144,7 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             pytest.fail(f"workbench serve did not answer in time:\n{log.read_text()}")
         time.sleep(0.3)
     yield Server(url, data_dir, db_url, accounts, env, process, log)
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_group(process)
     deepl.stop()
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL
 
 from tests.deploy.conftest import ROOT, Processes, isolated_env, service_command
 from tests.ports import free_port
+from tests.processes import children
 from workbench.db import migrate
 from workbench.server.throttle import LIMITS
 
@@ -108,7 +109,7 @@ def deploy_and_translate(
     job = match[1]
 
     # The dashboards run no worker of their own: the job waits for the worker services.
-    time.sleep(3)
+    assert [command for command in child_commands(dashboards.pid) if "worker" in command] == []
     assert job_status(job, env, work) == "queued"
 
     workers = [
@@ -128,6 +129,14 @@ def deploy_and_translate(
     assert health.returncode == 0, health.stderr
     assert health.stdout.startswith("ok: database postgresql+asyncpg://")
     processes.stop_all()
+
+
+def child_commands(pid: int) -> list[str]:
+    """The command lines of a process's children."""
+    return [
+        Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        for child in children(pid)
+    ]
 
 
 def test_deploy_then_upgrade_on_postgresql(

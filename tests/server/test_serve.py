@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,50 +13,41 @@ from pathlib import Path
 import httpx
 
 from tests.ports import free_port
+from tests.processes import alive, children, stop_group
 
 START_TIMEOUT = 60
 
 
-def children(pid: int) -> list[int]:
-    listed = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    )
-    return [int(line) for line in listed.stdout.split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+def start_serve(env: dict[str, str], cwd: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """``workbench serve --demo`` on a free port, in its own session; once it answers."""
+    port = free_port()
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--demo"],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        assert serve.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return serve, port
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.3)
 
 
 def test_ctrl_c_stops_the_dashboards_and_the_worker(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env.update(WORKBENCH_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
-    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--demo"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    serve, _port = start_serve(env, tmp_path, log)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert serve.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
         workers = children(serve.pid)
         assert workers, "serve started no worker"
         output = log.read_text()
@@ -69,6 +61,40 @@ def test_ctrl_c_stops_the_dashboards_and_the_worker(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert not any(alive(pid) for pid in workers), log.read_text()
     finally:
-        if serve.poll() is None:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait()
+        stop_group(serve, signal.SIGKILL)
+
+
+def sign_in(client: httpx.Client, email: str, password: str) -> None:
+    form = client.get("/login").text
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form)
+    assert xsrf, form
+    answer = client.post("/login", data={"email": email, "password": password, "_xsrf": xsrf[1]})
+    assert answer.status_code == 302, answer.text
+
+
+def test_serve_from_a_project_folder_with_its_env_file(tmp_path: Path) -> None:
+    """The README's way: settings from ./.env, the data dir relative to the folder. The
+    dashboard kernels, which run in the notebooks' folder, still use that data dir (its
+    database and generated secret), and the log says each thing once."""
+    (tmp_path / ".env").write_text("WORKBENCH_ADMIN_PASSWORD=env file admin password\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    env.update(PYTHONUNBUFFERED="1")
+    log = tmp_path / "serve.log"
+    serve, port = start_serve(env, tmp_path, log)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            sign_in(client, "admin@example.com", "env file admin password")
+            for name in ("translate", "users"):
+                page = client.get(f"/voila/render/{name}.ipynb")
+                assert page.status_code == 200
+                assert "application/vnd.jupyter.widget-view+json" in page.text, log.read_text()
+                assert "There was an error when executing cell" not in page.text
+        assert (tmp_path / "workbench-data" / "workbench.db").is_file()
+        assert not (tmp_path / "notebooks").exists()
+        output = log.read_text()
+        assert output.count("Dashboard kernels run on this machine") == 1
+        assert "not trusted" not in output
+        assert "without encryption" not in output
+        assert "Traceback" not in output
+    finally:
+        stop_group(serve, signal.SIGINT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -11,8 +12,15 @@ from contextlib import suppress
 import click
 
 from workbench.cli_support import run
-from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
+from workbench.config import (
+    describe_url,
+    ensure_data_dir,
+    environment_of,
+    get_settings,
+    secret_key,
+)
 from workbench.db import Database, migrate
+from workbench.logs import configure_logging, log_level_option
 
 WORKER_STOP_SECONDS = 20
 
@@ -39,13 +47,20 @@ WORKER_STOP_SECONDS = 20
     help="The dashboards are reached through a reverse proxy (TLS): trust its "
     "X-Forwarded-For and X-Forwarded-Proto headers. Never use it without a proxy.",
 )
-def serve(host: str, port: int, demo: bool, no_worker: bool, behind_proxy: bool) -> None:
+@log_level_option
+def serve(
+    host: str, port: int, demo: bool, no_worker: bool, behind_proxy: bool, log_level: str
+) -> None:
     """Serve the dashboards (Voilà) with sign-in, and run translation jobs.
 
     Upgrades the database first, like `workbench init`. Open http://HOST:PORT/ and sign
     in with a workbench account (`workbench init --admin-email` makes the first admin).
     """
+    configure_logging(log_level)
     settings = get_settings()
+    # The worker and every dashboard kernel (started in the notebooks' folder) must see
+    # this process's settings, not those of their own working directory.
+    os.environ.update(environment_of(settings))
     url = settings.async_database_url
     if url.get_backend_name() == "sqlite":
         ensure_data_dir(settings)
@@ -57,7 +72,7 @@ def serve(host: str, port: int, demo: bool, no_worker: bool, behind_proxy: bool)
 
     from workbench.server.app import WorkbenchVoila, notebooks_dir
 
-    worker = None if no_worker else _start_worker()
+    worker = None if no_worker else _start_worker(log_level)
     try:
         WorkbenchVoila.launch_instance(
             argv=[
@@ -66,9 +81,11 @@ def serve(host: str, port: int, demo: bool, no_worker: bool, behind_proxy: bool)
                 f"--Voila.port={port}",
                 "--Voila.port_retries=0",
                 "--Voila.open_browser=False",
+                "--KernelManager.transport=ipc",
                 "--MappingKernelManager.cull_idle_timeout=7200",
                 "--MappingKernelManager.cull_interval=300",
                 f"--WorkbenchVoila.behind_proxy={behind_proxy}",
+                f"--Voila.log_level={logging.getLevelName(logging.getLogger().level)}",
             ]
         )
     finally:
@@ -93,8 +110,11 @@ def _seed_demo() -> None:
     click.echo(f"  translator  {accounts.translator_email}  {accounts.translator_password}")
 
 
-def _start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "workbench", "worker"], env=os.environ.copy())
+def _start_worker(log_level: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603  (our own command; the level is one of LOG_LEVELS)
+        [sys.executable, "-m", "workbench", "worker", "--log-level", log_level],
+        env=os.environ.copy(),
+    )
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
