@@ -274,3 +274,22 @@ async def test_the_estimate_prices_characters_as_the_admin_set(
         await session.commit()
     estimate = await engine.estimate(JobSpec("pseudo", "fr"), ["x" * 400_000])
     assert (estimate.billed_characters, estimate.cost, estimate.currency) == (400_000, 1.0, "USD")
+
+
+async def test_a_job_logs_one_line_when_it_starts_and_one_when_it_ends(
+    engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    user_id = await make_user(db, email="logged@example.org")
+    caplog.set_level("INFO", logger="workbench.batch")
+    job = await engine.translate_now(
+        JobSpec("pseudo", "fr", user_id=user_id), ["One", "Two", "Three"]
+    )
+    lines = [r.getMessage() for r in caplog.records if r.name == "workbench.batch"]
+    assert lines == [
+        f"job {job.id} started: logged@example.org, pseudo, 3 segments (0 from memory), attempt 1",
+        lines[1],
+    ]
+    assert lines[1].startswith(
+        f"job {job.id} completed: logged@example.org, pseudo, 3 of 3 segments, "
+    )
+    assert lines[1].endswith(" s")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,6 +13,7 @@ import click
 
 from workbench.batch import jobs
 from workbench.db.models import JobStatus, TranslationJob
+from workbench.logs import configure_logging, log_level_option
 
 if TYPE_CHECKING:
     from workbench.batch.engine import Estimate
@@ -248,13 +248,16 @@ def _change(job_id: str, change: Callable[..., Awaitable[TranslationJob]], done:
     show_default=True,
     help="Seconds after which a silent worker's chunks are taken over.",
 )
-def worker(concurrency: int, until_idle: bool, poll: float, lease: float) -> None:
-    """Run queued translation jobs until stopped (Ctrl-C or SIGTERM stop it cleanly)."""
+@log_level_option
+def worker(concurrency: int, until_idle: bool, poll: float, lease: float, log_level: str) -> None:
+    """Run queued translation jobs until stopped (Ctrl-C or SIGTERM stop it cleanly).
+
+    Logs one line when a job starts and one when it ends (its id, user, provider,
+    segments and seconds).
+    """
     if concurrency < 1:
         raise click.BadParameter("must be at least 1", param_hint="--concurrency")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for chatty in ("alembic", "httpx", "deepl", "openai"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(log_level)
 
     from workbench.batch.engine import Engine
     from workbench.batch.worker import Worker

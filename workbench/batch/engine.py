@@ -339,7 +339,6 @@ class Engine:
         try:
             await self._translate(job, worker_id, stop, progress, translated)
         except JOB_ERRORS as error:
-            log.warning("job %s failed: %s", job.id, error)
             async with self.db.session() as session:
                 await jobs.release_claims(session, worker_id, job.id)
             await self._fail(job.id, error)
@@ -382,6 +381,15 @@ class Engine:
             job.started_at = job.started_at or now
             job.attempts += 1
             await session.commit()
+            log.info(
+                "job %s started: %s, %s, %d segments (%d from memory), attempt %d",
+                job.id,
+                await _owner(session, job),
+                job.provider,
+                job.total_segments,
+                job.memory_hits,
+                job.attempts,
+            )
             return True
 
     async def _translate(
@@ -573,6 +581,8 @@ class Engine:
                 current.qa_report = qa_report
             current.worker_id = None
             await session.commit()
+            if completed:
+                _log_end(current, await _owner(session, current))
         return True
 
     async def _fail(self, job_id: uuid.UUID, error: WorkbenchError) -> None:
@@ -589,6 +599,8 @@ class Engine:
                 options={**job.options, "exit_code": error.exit_code},
             )
             await session.commit()
+            await session.refresh(job)
+            _log_end(job, await _owner(session, job), error)
         await self._settle_stopped(job_id)
 
     async def _settle_stopped(self, job_id: uuid.UUID) -> bool:
@@ -604,6 +616,8 @@ class Engine:
                 return False
             await accounting.close_run(session, job, completed=False)
             await session.commit()
+            if job.status is JobStatus.CANCELLED:
+                _log_end(job, await _owner(session, job))
             return True
 
     async def _renew(self, worker_id: str) -> None:
@@ -759,6 +773,31 @@ async def _store_results(
         .returning(JobSegment.id),
     )
     return set(written.scalars())
+
+
+async def _owner(session: AsyncSession, job: TranslationJob) -> str:
+    """Who a job belongs to, for its log lines."""
+    if job.user_id is None:
+        return "no user"
+    email = await session.scalar(select(User.email).where(User.id == job.user_id))
+    return email or str(job.user_id)
+
+
+def _log_end(job: TranslationJob, owner: str, error: WorkbenchError | None = None) -> None:
+    """One line when a job ends: its id, owner, provider, segments and seconds taken."""
+    seconds = (utcnow() - job.started_at).total_seconds() if job.started_at else 0.0
+    log.log(
+        logging.WARNING if error is not None else logging.INFO,
+        "job %s %s: %s, %s, %d of %d segments, %.1f s%s",
+        job.id,
+        job.status.value,
+        owner,
+        job.provider,
+        job.done_segments,
+        job.total_segments,
+        seconds,
+        f": {error}" if error is not None else "",
+    )
 
 
 def _checksum(glossary: GlossarySpec | None) -> str:
