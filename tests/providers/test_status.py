@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -113,14 +112,14 @@ def test_a_hung_endpoint_is_unreachable_within_the_timeout(black_hole: BlackHole
         "OPENAI_API_KEY": OPENAI_KEY,
         "WORKBENCH_OPENAI_URL": f"{black_hole.url}/v1",
     }
-    started = time.monotonic()
-    rows = rows_by_name(invoke(env, "--timeout", "0.5"))
-    elapsed = time.monotonic() - started
+    rows = rows_by_name(invoke(env, "--timeout", "2"))
     for name in ("google", "ollama", "deepl", "openai"):
         assert "unreachable" in rows[name]
-        assert "within 0.5 s" in rows[name]
-    # All checks run at once, each bounded by the timeout: far below 4 × 0.5 s plus retries.
-    assert elapsed < 5
+        assert "within 2 s" in rows[name]
+    # One request each, no retries, all hanging at the same time: the checks run side by
+    # side, so the command takes one timeout, not four.
+    assert black_hole.connections == 4
+    assert black_hole.most_open == 4
 
 
 def test_help_describes_the_timeout() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import json
+import select
 import socket
 import threading
 import time
@@ -210,18 +211,45 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
 
 
 class BlackHole:
-    """A port that accepts connections and never answers: a hung endpoint."""
+    """A port that accepts connections and never answers: a hung endpoint.
+
+    It counts the connections it was given and the most that were open at once, so a
+    test can tell requests that hung side by side from requests that hung in turn.
+    """
 
     def __init__(self) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self._socket.listen(64)
+        self._open: list[socket.socket] = []
+        self._closing = threading.Event()
+        self.connections = 0
+        self.most_open = 0
+        self._thread = threading.Thread(target=self._hold, daemon=True)
+        self._thread.start()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
 
+    def _hold(self) -> None:
+        while not self._closing.is_set():
+            readable, _, _ = select.select([self._socket, *self._open], [], [], 0.05)
+            for ready in readable:
+                if ready is self._socket:
+                    connection, _ = self._socket.accept()
+                    self._open.append(connection)
+                    self.connections += 1
+                    self.most_open = max(self.most_open, len(self._open))
+                elif not ready.recv(65536):  # the client gave up and closed
+                    self._open.remove(ready)
+                    ready.close()
+
     def close(self) -> None:
+        self._closing.set()
+        self._thread.join()
+        for connection in self._open:
+            connection.close()
         self._socket.close()
 
 
