@@ -18,6 +18,7 @@ edge where they happen, with ``raise ... from exc``.
     │   ├── PathNotAllowed          a path escapes the allowed roots
     │   ├── AuthenticationFailed    wrong credentials, bad or revoked API key
     │   └── PermissionDenied        signed in, but not allowed to do this
+    │       └── AccessRevoked       lost since sign-in: inactive, no longer admin, signed out
     ├── LimitReached                exit 3: a quota or tier limit stops the work
     │   ├── QuotaExceeded           daily translations or monthly characters used up
     │   ├── ProviderNotAllowed      the user's tier does not include this provider
@@ -34,6 +35,7 @@ edge where they happen, with ``raise ... from exc``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 
 class WorkbenchError(Exception):
@@ -87,6 +89,22 @@ class AuthenticationFailed(UsageError):
 
 class PermissionDenied(UsageError):
     pass
+
+
+class Revocation(StrEnum):
+    """Why a signed-in user may no longer do what they could when they signed in."""
+
+    INACTIVE = "inactive"  # deactivated or deleted
+    NOT_ADMIN = "not_admin"  # the action needs an admin and they are not one any more
+    SIGNED_OUT = "signed_out"  # signed out, or their password or role changed, since
+
+
+class AccessRevoked(PermissionDenied):
+    """The user's authority, read again as an action starts, no longer allows it."""
+
+    def __init__(self, reason: Revocation, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class LimitReached(WorkbenchError):

@@ -177,9 +177,9 @@ async def save(session: AsyncSession, changes: PreferenceChanges, *, actor: Acto
     Joins the caller's transaction when one is open (the caller commits), like the
     account services. Nothing is written when nothing changes.
     """
-    actor.require_admin()
     clean = validate(changes)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     stored = await _stored(session)
     current = _from_stored(stored)
     before: dict[str, Any] = {}

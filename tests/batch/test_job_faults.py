@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from tests.providers.conftest import FAST
 from tests.providers.fakes.deepl_api import FakeDeepL, translated
 from tests.providers.fakes.server import Reply
+from workbench.accounts.audit import Actor
 from workbench.accounts.users import create_user
 from workbench.batch import jobs
 from workbench.batch.engine import Engine, translations_of
@@ -31,11 +32,9 @@ async def engine(db_url: URL, fake_deepl: FakeDeepL) -> AsyncIterator[Engine]:
         yield engine
 
 
-async def pro_user(db: Database) -> uuid.UUID:
+async def pro_user(db: Database, email: str = "faults@example.org") -> uuid.UUID:
     async with db.session() as session:
-        user = await create_user(
-            session, email="faults@example.org", hashed_password="x", tier="pro"
-        )
+        user = await create_user(session, email=email, hashed_password="x", tier="pro")
         await session.commit()
         return user.id
 
@@ -190,19 +189,22 @@ async def test_cancelling_a_queued_job_refunds_it_at_once(engine: Engine) -> Non
 async def test_only_the_owner_cancels_or_resumes_a_job(engine: Engine) -> None:
     user_id = await pro_user(engine.db)
     job, _ = await engine.submit(JobSpec("deepl", "FR", user_id=user_id), TEXTS)
-    stranger = uuid.uuid4()
+    stranger_id = await pro_user(engine.db, "stranger@example.org")
+    async with engine.db.session() as session:
+        owner = Actor.of(await session.get_one(User, user_id))
+        stranger = Actor.of(await session.get_one(User, stranger_id))
     async with engine.db.session() as session:
         with pytest.raises(PermissionDenied, match="not yours"):
-            await jobs.cancel_job(session, job.id, owner=stranger)
+            await jobs.cancel_job(session, job.id, actor=stranger)
     async with engine.db.session() as session:
         assert (await jobs.get_job(session, job.id)).status is JobStatus.QUEUED
     async with engine.db.session() as session:
-        await jobs.cancel_job(session, job.id, owner=user_id)
+        await jobs.cancel_job(session, job.id, actor=owner)
     async with engine.db.session() as session:
         with pytest.raises(PermissionDenied, match="not yours"):
-            await jobs.resume_job(session, job.id, owner=stranger)
+            await jobs.resume_job(session, job.id, actor=stranger)
     async with engine.db.session() as session:
-        assert (await jobs.resume_job(session, job.id, owner=user_id)).status is JobStatus.QUEUED
+        assert (await jobs.resume_job(session, job.id, actor=owner)).status is JobStatus.QUEUED
 
 
 async def test_second_run_makes_no_provider_request(engine: Engine, fake_deepl: FakeDeepL) -> None:

@@ -25,13 +25,18 @@ from workbench.ui.translate import output_url, qa_url
 def client_for(server: Server, email: str) -> httpx.Client:
     """An HTTP client signed in as ``email`` (a session cookie the server itself would set)."""
 
-    async def user_id(session: AsyncSession) -> Any:
-        return await session.scalar(select(User.id).where(User.email == email))
+    async def user(session: AsyncSession) -> Any:
+        return (
+            await session.execute(
+                select(User.id, User.session_generation).where(User.email == email)
+            )
+        ).one()
 
     settings = Settings(
         data_dir=server.data_dir, secret_key=SecretStr(server.env["WORKBENCH_SECRET_KEY"])
     )
-    value = session_cookie_value(server.query(user_id), issued=time.time())
+    user_id, generation = server.query(user)
+    value = session_cookie_value(user_id, generation, issued=time.time())
     cookie = tornado.web.create_signed_value(derived_key(settings, "session-cookie"), COOKIE, value)
     return httpx.Client(
         base_url=server.url, cookies={COOKIE: cookie.decode()}, follow_redirects=False

@@ -102,10 +102,11 @@ def test_a_session_ends_after_its_hours(server: Server) -> None:
         data_dir=server.data_dir, secret_key=SecretStr(server.env["WORKBENCH_SECRET_KEY"])
     )
     secret = derived_key(server_settings, "session-cookie")
-    user_id = server.query(_admin_id)
+    user_id, generation = server.query(_admin)
 
     def cookie(hours_ago: float) -> str:
-        value = session_cookie_value(user_id, issued=time.time() - hours_ago * 3600)
+        issued = time.time() - hours_ago * 3600
+        value = session_cookie_value(user_id, generation, issued=issued)
         return tornado.web.create_signed_value(secret, COOKIE, value).decode()
 
     def home_with(value: str) -> str:
@@ -119,7 +120,10 @@ def test_a_session_ends_after_its_hours(server: Server) -> None:
     assert home_with(cookie(1)[:-2] + "00") == "/login"  # a forged signature
 
 
-async def _admin_id(session: AsyncSession) -> uuid.UUID:
-    found = await session.scalar(select(User.id).where(User.email == "admin@example.com"))
-    assert found is not None
-    return found
+async def _admin(session: AsyncSession) -> tuple[uuid.UUID, int]:
+    found = (
+        await session.execute(
+            select(User.id, User.session_generation).where(User.email == "admin@example.com")
+        )
+    ).one()
+    return found.id, found.session_generation

@@ -13,10 +13,11 @@ from workbench.accounts import users
 from workbench.accounts.audit import Actor
 from workbench.config import derived_key, get_settings
 from workbench.db import Database
-from workbench.db.models import Language, User
+from workbench.db.models import Language, Role, User
 from workbench.errors import AuthenticationFailed, PermissionDenied
 from workbench.ui import session
 from workbench.ui.shell import App, ErrorApp, open_app
+from workbench.ui.users import UsersPage
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +46,9 @@ async def test_under_voila_only_a_valid_token_signs_in(
     async with db.session() as s:
         with pytest.raises(PermissionDenied):
             await session.signed_in_user(s)
-    session.sign_in(session.kernel_token(get_settings(), translator.id))
+    session.sign_in(
+        session.kernel_token(get_settings(), translator.id, translator.session_generation)
+    )
     async with db.session() as s:
         assert (await session.signed_in_user(s)).id == translator.id
     forged = tornado.web.create_signed_value(
@@ -76,7 +79,9 @@ async def test_admin_page_has_every_link_translator_is_refused(
     with pytest.raises(PermissionDenied):
         await open_app("users", database=db)
     monkeypatch.setenv("VOILA_SERVER_URL", "/")
-    session.sign_in(session.kernel_token(get_settings(), translator.id))
+    session.sign_in(
+        session.kernel_token(get_settings(), translator.id, translator.session_generation)
+    )
     refused = await open_app("users", database=db)
     assert isinstance(refused, ErrorApp)
     assert "admins only" in refused.message
@@ -113,3 +118,110 @@ async def test_a_deactivated_user_is_not_signed_in(
     async with db.session() as s:
         with pytest.raises(PermissionDenied):
             await session.signed_in_user(s)
+
+
+async def signed_in_page(db: Database, user: User, name: str) -> App:
+    """Page ``name`` as Voilà builds it: its kernel signed in by the server's token."""
+    session.sign_in(session.kernel_token(get_settings(), user.id, user.session_generation))
+    app = await open_app(name, database=db)
+    assert isinstance(app, App)
+    assert app.component is not None
+    return app
+
+
+@pytest.mark.parametrize("loss", ["sign out", "demotion", "deactivation"])
+async def test_an_open_page_refuses_the_next_click_once_its_user_lost_their_rights(
+    db: Database,
+    admin: User,
+    translator: User,
+    monkeypatch: pytest.MonkeyPatch,
+    loss: str,
+) -> None:
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    async with db.session() as s:  # a second admin: the first may lose the role
+        await users.set_role(s, translator.id, Role.ADMIN, actor=Actor.cli())
+        await s.commit()
+    app = await signed_in_page(db, admin, "users")
+    page = app.component
+    assert isinstance(page, UsersPage)
+    async with db.session() as s:
+        if loss == "sign out":
+            await users.end_sessions(s, admin.id)
+        elif loss == "demotion":
+            await users.set_role(s, admin.id, Role.TRANSLATOR, actor=Actor.cli())
+        else:
+            await users.set_active(s, admin.id, False, actor=Actor.cli())
+        await s.commit()
+    page.search.value = "example"
+    page.search_button.click()
+    await page.tasks.idle()
+    expected = (
+        "Your account is not active any more; ask an admin."
+        if loss == "deactivation"
+        else "You were signed out (or your password or role changed) since this page opened. "
+        "Reload the page to sign in again."
+    )
+    assert page.status.message == app.status.message == expected
+    assert app.body.children == ()  # the page closed: nothing on it works any more
+    refused = await open_app("users", database=db)  # and the same kernel builds no page
+    assert isinstance(refused, ErrorApp)
+
+
+async def test_a_refusal_is_in_the_page_language(
+    db: Database, admin: User, translator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    async with db.session() as s:
+        await users.set_language(s, admin.id, "fr", actor=Actor.cli())
+        await s.commit()
+        admin = await s.get_one(User, admin.id)
+    app = await signed_in_page(db, admin, "tiers")
+    async with db.session() as s:
+        await users.end_sessions(s, admin.id)
+        await s.commit()
+    app.language.value = "en"  # even the language switch is an action: refused
+    await app.tasks.idle()
+    assert app.status.message.startswith("Vous avez été déconnecté")
+    async with db.session() as s:
+        assert (await s.get_one(User, admin.id)).preferred_language is Language.FR
+
+
+async def test_a_kernel_signed_in_before_its_user_signed_out_builds_no_page(
+    db: Database, translator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    token = session.kernel_token(get_settings(), translator.id, translator.session_generation)
+    async with db.session() as s:
+        await users.end_sessions(s, translator.id)
+        await s.commit()
+    session.sign_in(token)  # a token handed out before the sign-out
+    refused = await open_app("translate", database=db)
+    assert isinstance(refused, ErrorApp)
+    assert "reload the page to sign in again" in refused.message
+    old = tornado.web.create_signed_value(  # a token from before sessions had generations
+        derived_key(get_settings(), session.TOKEN_NAME),
+        session.TOKEN_NAME,
+        f'{{"user": "{translator.id}"}}',
+    ).decode()
+    with pytest.raises(AuthenticationFailed):
+        session.sign_in(old)
+
+
+async def test_in_jupyterlab_a_demoted_admin_is_refused_for_the_role(
+    db: Database, admin: User, translator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside Voilà there is no session to end: the role itself is read at each click."""
+    async with db.session() as s:
+        await users.set_role(s, translator.id, Role.ADMIN, actor=Actor.cli())
+        await s.commit()
+    monkeypatch.setenv(session.USER_ENV, ADMIN_EMAIL)
+    app = await open_app("users", database=db)
+    assert isinstance(app, App)
+    page = app.component
+    assert isinstance(page, UsersPage)
+    async with db.session() as s:
+        await users.set_role(s, admin.id, Role.TRANSLATOR, actor=Actor.cli())
+        await s.commit()
+    page.search_button.click()
+    await page.tasks.idle()
+    assert page.status.message == "Only admins can do this, and you are not an admin any more."

@@ -2,7 +2,13 @@
 
 Services call :func:`record` in the same transaction as the change they make, so a change
 and its entry are committed (or rolled back) together. The actor is an :class:`Actor`:
-a signed-in admin, or the machine's operator running the CLI.
+a signed-in user, or the machine's operator running the CLI.
+
+Authority is checked per action, not per page: an :class:`Actor` is what its caller knew
+when it was built (a dashboard builds one when the page opens), so every service that
+acts first calls :meth:`Actor.authorize` in the transaction that acts, which reads the
+user's row again and refuses a user who is gone, inactive, no longer an admin, or whose
+session ended since (see ``users.session_generation``).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.db.base import utcnow
 from workbench.db.models import AuditEntry, Role, User
-from workbench.errors import PermissionDenied
+from workbench.errors import AccessRevoked, Revocation
 
 
 class AuditAction(StrEnum):
@@ -51,11 +57,17 @@ class TargetType(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: ``id`` is None for the CLI operator."""
+    """Who makes a change: ``id`` is None for the CLI operator.
+
+    ``is_admin`` is what the caller knew; services act on what :meth:`authorize` reads.
+    ``generation`` is the session generation a dashboard page was signed in with, None
+    outside a sign-in (the CLI, a worker, a notebook in JupyterLab).
+    """
 
     id: uuid.UUID | None
     email: str
     is_admin: bool
+    generation: int | None = None
 
     @classmethod
     def cli(cls) -> Actor:
@@ -67,14 +79,46 @@ class Actor:
         return cls(id=None, email=f"cli:{name}", is_admin=True)
 
     @classmethod
-    def of(cls, user: User) -> Actor:
+    def of(cls, user: User, *, generation: int | None = None) -> Actor:
         return cls(
-            id=user.id, email=user.email, is_admin=user.role is Role.ADMIN and user.is_active
+            id=user.id,
+            email=user.email,
+            is_admin=user.role is Role.ADMIN and user.is_active,
+            generation=generation,
         )
 
-    def require_admin(self) -> None:
-        if not self.is_admin:
-            raise PermissionDenied(f"{self.email} is not an admin; only admins can change accounts")
+    async def authorize(self, session: AsyncSession, *, admin: bool = False) -> Actor:
+        """This actor as the database says now, or :class:`AccessRevoked` saying why not.
+
+        Call it inside the transaction that acts, before it writes anything: on SQLite that
+        transaction holds the write lock, so no change of role can slip in between. The
+        CLI operator (no id) may always act. ``admin``: the action needs an admin.
+        """
+        if self.id is None:
+            return self
+        row = (
+            await session.execute(
+                select(User.email, User.role, User.is_active, User.session_generation).where(
+                    User.id == self.id
+                )
+            )
+        ).one_or_none()
+        if row is None or not row.is_active:
+            raise AccessRevoked(
+                Revocation.INACTIVE, f"{self.email} is not an active user any more; ask an admin"
+            )
+        if self.generation is not None and row.session_generation != self.generation:
+            raise AccessRevoked(
+                Revocation.SIGNED_OUT,
+                f"the sign-in of {row.email} on this page has ended (signed out, or the "
+                "password or role changed); reload the page to sign in again",
+            )
+        is_admin = row.role is Role.ADMIN
+        if admin and not is_admin:
+            raise AccessRevoked(
+                Revocation.NOT_ADMIN, f"{row.email} is not an admin; only admins can do this"
+            )
+        return Actor(id=self.id, email=row.email, is_admin=is_admin, generation=self.generation)
 
 
 def snapshot(row: object, fields: Iterable[str]) -> dict[str, Any]:

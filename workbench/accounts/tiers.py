@@ -90,10 +90,10 @@ async def create_tier(
     session: AsyncSession, name: str, *, actor: Actor, **values: Unpack[TierChanges]
 ) -> Tier:
     """Add a tier; labels default to the name, allowed providers to the offline one."""
-    actor.require_admin()
     name = validate_tier_name(name)
     clean = validate_tier_changes(values)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     next_order = await session.scalar(select(func.coalesce(func.max(Tier.sort_order), -1) + 1))
     label = name.replace("_", " ").replace("-", " ").title()
     tier = Tier(
@@ -130,9 +130,9 @@ async def update_tier(
     session: AsyncSession, name: str, *, actor: Actor, **changes: Unpack[TierChanges]
 ) -> Tier:
     """Change some fields of a tier; the audit entry holds the changed fields only."""
-    actor.require_admin()
     clean = validate_tier_changes(changes)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     tier = await get_tier(session, name)
     before = snapshot(tier, TIER_FIELDS)
     for field, value in clean.items():
@@ -157,9 +157,9 @@ async def save_tier(
     session: AsyncSession, name: str, *, actor: Actor, **changes: Unpack[TierChanges]
 ) -> tuple[Tier, bool]:
     """Update the tier, or create it when there is none by that name; True when created."""
-    actor.require_admin()
     name = validate_tier_name(name)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     exists = await session.scalar(select(Tier.id).where(Tier.name == name))
     if exists is None:
         return await create_tier(session, name, actor=actor, **changes), True
@@ -167,8 +167,8 @@ async def save_tier(
 
 
 async def delete_tier(session: AsyncSession, name: str, *, actor: Actor) -> None:
-    actor.require_admin()
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     tier = await get_tier(session, name)
     if tier.name == DEFAULT_TIER:
         raise InvalidInput(

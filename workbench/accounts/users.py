@@ -101,7 +101,6 @@ async def add_user(
     now: datetime | None = None,
 ) -> User:
     """Create an account with a password that meets the policy; audited."""
-    actor.require_admin()
     role = parse_role(role)
     address = validate_email(email)
     hashed = await hash_password(password, email=address)
@@ -109,6 +108,7 @@ async def add_user(
     tier_name = DEFAULT_TIER if tier is None else tier
     _check_expiry(tier_name, expires_at, now)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     tier_row = await get_tier(session, tier_name)
     user = await create_user(
         session, email=address, hashed_password=hashed, tier=tier_row.name, role=role
@@ -228,9 +228,9 @@ async def set_tier(
     now: datetime | None = None,
 ) -> User:
     """Put the user on ``tier`` from now, until ``expires_at`` if given; audited."""
-    actor.require_admin()
     now = now or utcnow()
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     tier_row = await get_tier(session, tier)
     _check_expiry(tier_row.name, expires_at, now)
     user = await get_user(session, ref)
@@ -245,28 +245,34 @@ async def set_tier(
 
 
 async def set_role(session: AsyncSession, ref: UserRef, role: Role, *, actor: Actor) -> User:
-    actor.require_admin()
+    """Make the user an admin or a translator; a change signs them out everywhere."""
     role = parse_role(role)
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     user = await get_user(session, ref)
     before = snapshot(user, ("role",))
     if user.role is Role.ADMIN and role is not Role.ADMIN:
         await _keep_an_admin(session, user)
-    user.role = role
+    if user.role is not role:
+        user.role = role
+        await _end_sessions(session, user.id)
     await session.flush()
     await _audit_user(session, actor, AuditAction.USER_SET_ROLE, user, before, ("role",))
     return user
 
 
 async def set_active(session: AsyncSession, ref: UserRef, active: bool, *, actor: Actor) -> User:
-    """Activate or deactivate; a deactivated user cannot sign in or use API keys."""
-    actor.require_admin()
+    """Activate or deactivate; a deactivated user cannot sign in or use API keys, and is
+    signed out everywhere."""
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     user = await get_user(session, ref)
     before = snapshot(user, ("is_active",))
     if user.is_active and not active and user.role is Role.ADMIN:
         await _keep_an_admin(session, user)
-    user.is_active = active
+    if user.is_active != active:
+        user.is_active = active
+        await _end_sessions(session, user.id)
     await session.flush()
     action = AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE
     await _audit_user(session, actor, action, user, before, ("is_active",))
@@ -275,8 +281,8 @@ async def set_active(session: AsyncSession, ref: UserRef, active: bool, *, actor
 
 async def reset_daily_count(session: AsyncSession, ref: UserRef, *, actor: Actor) -> User:
     """Give the user today's translations back (an admin's goodwill gesture); audited."""
-    actor.require_admin()
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     user = await get_user(session, ref)
     fields = ("daily_translation_count",)
     before = snapshot(user, fields)
@@ -286,28 +292,35 @@ async def reset_daily_count(session: AsyncSession, ref: UserRef, *, actor: Actor
     return user
 
 
-async def set_language(session: AsyncSession, ref: UserRef, language: Language | str) -> User:
-    """The interface language a user chose for themselves (their own preference: not audited)."""
+async def set_language(
+    session: AsyncSession, ref: UserRef, language: Language | str, *, actor: Actor
+) -> User:
+    """The interface language a user chose (their own preference: not audited)."""
     try:
         chosen = Language(language)
     except ValueError:
         choices = ", ".join(item.value for item in Language)
         raise InvalidInput(f"unknown language {language!r}; choose one of {choices}") from None
     await begin_if_idle(session)
+    actor = await actor.authorize(session)
     user = await get_user(session, ref)
+    if user.id != actor.id:  # admins for anyone
+        await actor.authorize(session, admin=True)
     user.preferred_language = chosen
     await session.flush()
     return user
 
 
 async def set_password(session: AsyncSession, ref: UserRef, password: str, *, actor: Actor) -> User:
-    """Replace the password (admins for anyone, users for themselves); audited, hash never."""
+    """Replace the password (admins for anyone, users for themselves); audited, hash never.
+
+    The user is signed out everywhere: whoever knew the old password loses their session.
+    """
     started_here = not session.in_transaction() and not (
         session.new or session.dirty or session.deleted
     )
+    actor = await actor.authorize(session)  # at once: before the slow hashing
     user = await get_user(session, ref)
-    if actor.id != user.id:
-        actor.require_admin()
     address, user_id = user.email, user.id
     check_password(password, email=address)
     if started_here:
@@ -315,10 +328,12 @@ async def set_password(session: AsyncSession, ref: UserRef, password: str, *, ac
         await session.rollback()
     hashed = await hash_password(password, email=address)
     await begin_if_idle(session)
+    # Again in the transaction that writes: the actor may have lost their rights meanwhile.
+    actor = await actor.authorize(session, admin=actor.id != user_id)
     changed = await session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(hashed_password=hashed)
+        .values(hashed_password=hashed, session_generation=User.session_generation + 1)
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -336,8 +351,8 @@ async def set_password(session: AsyncSession, ref: UserRef, password: str, *, ac
 
 async def delete_user(session: AsyncSession, ref: UserRef, *, actor: Actor) -> None:
     """Delete the account and its API keys; usage history stays, no longer linked to them."""
-    actor.require_admin()
     await begin_if_idle(session)
+    actor = await actor.authorize(session, admin=True)
     user = await get_user(session, ref)
     if user.role is Role.ADMIN and user.is_active:
         await _keep_an_admin(session, user)
@@ -352,6 +367,21 @@ async def delete_user(session: AsyncSession, ref: UserRef, *, actor: Actor) -> N
         target_type=TargetType.USER,
         target_id=before["email"],
         before=before,
+    )
+
+
+async def end_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Sign the user out of every browser and every open page at once (signing out)."""
+    await begin_if_idle(session)
+    await _end_sessions(session, user_id)
+
+
+async def _end_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Every session and page signed in before now is refused from now on."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_generation=User.session_generation + 1)
     )
 
 

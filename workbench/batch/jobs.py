@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workbench.accounts.audit import Actor
 from workbench.batch import accounting
 from workbench.db.base import utcnow
 from workbench.db.engine import begin_write, core
@@ -300,14 +301,14 @@ async def set_status(
 
 
 async def resume_job(
-    session: AsyncSession, job_id: uuid.UUID, *, owner: uuid.UUID | None = None
+    session: AsyncSession, job_id: uuid.UUID, *, actor: Actor | None = None
 ) -> TranslationJob:
     """Queue a failed or cancelled job again; it continues from its last checkpoint.
 
-    With ``owner``, only that user's job is resumed.
+    A signed-in ``actor`` resumes only their own jobs; None is the machine's operator.
     """
     await begin_write(session)
-    job = _owned(await get_job(session, job_id), owner)
+    job = await _owned(session, await get_job(session, job_id), actor)
     if job.status not in STOPPED:
         raise InvalidInput(
             f"job {job.id} is {job.status.value}; only failed or cancelled jobs resume"
@@ -329,16 +330,17 @@ async def cancel_job(
     session: AsyncSession,
     job_id: uuid.UUID,
     *,
-    owner: uuid.UUID | None = None,
+    actor: Actor | None = None,
     lease: timedelta = LEASE,
 ) -> TranslationJob:
     """Cancel a queued or running job: workers stop before their next chunk.
 
     If no worker is translating it right now, its quota is settled at once; otherwise
-    the last worker to stop settles it. With ``owner``, only that user's job is cancelled.
+    the last worker to stop settles it. A signed-in ``actor`` cancels only their own
+    jobs; None is the machine's operator.
     """
     await begin_write(session)
-    job = _owned(await get_job(session, job_id), owner)
+    job = await _owned(session, await get_job(session, job_id), actor)
     if job.status not in ACTIVE:
         raise InvalidInput(
             f"job {job.id} is {job.status.value}; only queued or running jobs can be cancelled"
@@ -358,8 +360,12 @@ def exit_code(job: TranslationJob) -> int:
     return int(job.options.get("exit_code", ProviderError.exit_code))
 
 
-def _owned(job: TranslationJob, owner: uuid.UUID | None) -> TranslationJob:
-    if owner is not None and job.user_id != owner:
+async def _owned(session: AsyncSession, job: TranslationJob, actor: Actor | None) -> TranslationJob:
+    """The job, if ``actor`` (read again in this transaction) may change it."""
+    if actor is None:
+        return job
+    actor = await actor.authorize(session)
+    if actor.id is not None and job.user_id != actor.id:
         raise PermissionDenied(f"job {job.id} is not yours")
     return job
 

@@ -129,6 +129,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     # After this instant the user counts as the default tier, without any cron.
     subscription_expires_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Sessions and dashboard pages carry the generation they began in; signing out, a new
+    # password, a role change or deactivation add one, which ends every older one at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user", lazy="raise")
 

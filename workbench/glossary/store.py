@@ -291,8 +291,7 @@ async def _store_import(
     actor: Actor | None,
 ) -> ImportResult:
     name = clean_name(name)
-    actor = actor or Actor.cli()
-    await _begin(session)
+    actor = await _begin(session, actor)
     async with session.begin_nested():
         existing = await session.scalar(
             select(Glossary).where(Glossary.name == name).with_for_update()
@@ -602,8 +601,7 @@ async def delete_glossary(
     Copies kept at providers are not deleted here; the provider sync removes copies
     it no longer finds a glossary for.
     """
-    actor = actor or Actor.cli()
-    await _begin(session)
+    actor = await _begin(session, actor)
     async with session.begin_nested():
         glossary = await _find(session, ref, actor, lock=True)
         _require_edit(glossary, actor)
@@ -621,9 +619,8 @@ async def delete_glossary(
 async def add_entry(
     session: AsyncSession, ref: GlossaryRef, entry: Entry, *, actor: Actor | None = None
 ) -> StoredEntry:
-    actor = actor or Actor.cli()
     clean = _valid_entry(entry)
-    await _begin(session)
+    actor = await _begin(session, actor)
     async with session.begin_nested():
         glossary = await _find(session, ref, actor, lock=True)
         _require_edit(glossary, actor)
@@ -664,8 +661,7 @@ async def update_entry(
     actor: Actor | None = None,
 ) -> StoredEntry:
     """Change the given fields of one entry; the others keep their values."""
-    actor = actor or Actor.cli()
-    await _begin(session)
+    actor = await _begin(session, actor)
     async with session.begin_nested():
         row, glossary = await _find_entry(session, entry_id, actor)
         before = {**_summary(glossary), "entry": _entry_summary(row)}
@@ -691,8 +687,7 @@ async def update_entry(
 async def delete_entry(
     session: AsyncSession, entry_id: uuid.UUID, *, actor: Actor | None = None
 ) -> None:
-    actor = actor or Actor.cli()
-    await _begin(session)
+    actor = await _begin(session, actor)
     async with session.begin_nested():
         row, glossary = await _find_entry(session, entry_id, actor)
         before = {**_summary(glossary), "entry": _entry_summary(row)}
@@ -726,9 +721,11 @@ def clean_name(name: str) -> str:
     return name
 
 
-async def _begin(session: AsyncSession) -> None:
+async def _begin(session: AsyncSession, actor: Actor | None) -> Actor:
+    """Start the writing transaction, and read the actor's authority inside it."""
     if not session.in_transaction():
         await begin_write(session)
+    return await (actor or Actor.cli()).authorize(session)
 
 
 def _visible_to(viewer: Actor | None) -> ColumnElement[bool]:

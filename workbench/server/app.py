@@ -63,7 +63,7 @@ def prelaunch(handler: web.RequestHandler, notebook: nbformat.NotebookNode, cwd:
         raise web.HTTPError(404)
     if not page.allows(user.is_admin):
         raise web.HTTPError(403, "%s may not open %s", user.username, page.name)
-    token = kernel_token(get_settings(), uuid.UUID(user.user_id))
+    token = kernel_token(get_settings(), uuid.UUID(user.user_id), user.generation)
     source = f"from workbench.ui.session import sign_in\nsign_in({token!r})"
     notebook.cells.insert(0, nbformat.v4.new_code_cell(source))  # type: ignore[no-untyped-call]
     return notebook

@@ -1,10 +1,13 @@
 """Sign-in for the dashboards, against the workbench's own users (argon2id passwords).
 
 :class:`WorkbenchIdentityProvider` is Voilà's identity provider: a signed session cookie
-names the user; every request re-reads the user's role and active flag, so a deactivated
-user is out at their next request. Sessions end after :data:`SESSION_HOURS` or on sign-out.
-The sign-in form gives the same answer for a wrong email and a wrong password, and
-attempts are limited per email and per client address.
+names the user and their session generation; every request re-reads the user's row, so a
+deactivated user is out at their next request. Signing out, a password change, a role
+change and deactivation add one to the generation (``users.session_generation``), which
+ends every session of that user at once, in every browser. Sessions also end after
+:data:`SESSION_HOURS`. The sign-in form gives the same answer for a wrong email and a
+wrong password, and attempts are limited per email and per client address, each counted
+before its password is checked (:mod:`workbench.server.throttle`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from jupyter_server.auth.identity import User as JupyterUser
 from sqlalchemy import select
 from tornado import web
 
-from workbench.accounts import passwords
+from workbench.accounts import passwords, users
 from workbench.config import get_settings
 from workbench.db import Database
 from workbench.db.models import Role, User
@@ -58,10 +61,13 @@ class SignedInUser(JupyterUser):
     user_id: str = ""
     is_admin: bool = False
     language: str = "en"
+    generation: int = 0
 
 
-def session_cookie_value(user_id: uuid.UUID, issued: float | None = None) -> str:
-    return json.dumps({"user": str(user_id), "issued": issued or time.time()})
+def session_cookie_value(user_id: uuid.UUID, generation: int, issued: float | None = None) -> str:
+    return json.dumps(
+        {"user": str(user_id), "generation": generation, "issued": issued or time.time()}
+    )
 
 
 class WorkbenchIdentityProvider(IdentityProvider):
@@ -96,6 +102,7 @@ class WorkbenchIdentityProvider(IdentityProvider):
         try:
             data = json.loads(raw)
             user_id = uuid.UUID(data["user"])
+            generation = int(data["generation"])
             issued = float(data["issued"])
         except (ValueError, KeyError, TypeError):
             return None
@@ -104,18 +111,23 @@ class WorkbenchIdentityProvider(IdentityProvider):
         async with database().session() as session:
             row = (
                 await session.execute(
-                    select(User.email, User.role, User.is_active, User.preferred_language).where(
-                        User.id == user_id
-                    )
+                    select(
+                        User.email,
+                        User.role,
+                        User.is_active,
+                        User.preferred_language,
+                        User.session_generation,
+                    ).where(User.id == user_id)
                 )
             ).one_or_none()
-        if row is None or not row.is_active:
+        if row is None or not row.is_active or row.session_generation != generation:
             return None
         return SignedInUser(
             username=row.email,
             user_id=str(user_id),
             is_admin=row.role is Role.ADMIN,
             language=language_or_default(row.preferred_language),
+            generation=generation,
         )
 
 
@@ -153,7 +165,7 @@ class SignInHandler(web.RequestHandler):
         email = self.get_body_argument("email", "").strip().lower()
         password = self.get_body_argument("password", "")
         keys = [("email", email), ("address", str(self.request.remote_ip))]
-        wait = throttle.retry_after(keys)
+        wait = throttle.reserve(keys)  # counted now, before the password is checked
         if wait > 0:
             minutes = max(1, round(wait / 60))
             self.set_status(429)
@@ -167,15 +179,14 @@ class SignInHandler(web.RequestHandler):
                 user = await passwords.authenticate(session, email, password)
                 await session.commit()
         except AuthenticationFailed:
-            throttle.failed(keys)
-            log.info("sign-in refused for %r from %s", email, self.request.remote_ip)
+            log.info("sign-in refused for %r from %s", email[:100], self.request.remote_ip)
             self.set_status(401)
             self._page(texts, texts._("Wrong email or password."), email)
             return
-        throttle.succeeded(keys[0])
+        throttle.succeeded(keys)
         self.set_secure_cookie(
             COOKIE,
-            session_cookie_value(user.id),
+            session_cookie_value(user.id, user.session_generation),
             expires_days=None,  # a browser-session cookie; the server ends it after SESSION_HOURS
             httponly=True,
             samesite="Lax",
@@ -225,8 +236,13 @@ padding:.6em;background:#1f3a5f;color:#fff;border:0;border-radius:4px;font-size:
 
 
 class SignOutHandler(web.RequestHandler):
-    """``/logout``: forget the session and go back to the sign-in form."""
+    """``/logout``: end the user's sessions everywhere and go back to the sign-in form."""
 
-    def get(self) -> None:
+    async def get(self) -> None:
+        user = await self.settings["identity_provider"].get_user(self)
+        if isinstance(user, SignedInUser):
+            async with database().session() as session:
+                await users.end_sessions(session, uuid.UUID(user.user_id))
+                await session.commit()
         self.clear_cookie(COOKIE)
         self.redirect("/login")

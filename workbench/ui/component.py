@@ -31,7 +31,7 @@ class Component:
         self.ctx = ctx
         self.t = ctx.texts
         self.status = Status()
-        self.tasks = Tasks(self.status, ctx.texts)
+        self.tasks = Tasks(self.status, ctx.texts, authorize=ctx.authorize)
 
     async def load(self) -> None:
         """Read what the component shows; called once after construction."""

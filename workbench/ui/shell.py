@@ -23,7 +23,7 @@ from workbench.ui.component import Component
 from workbench.ui.context import Context
 from workbench.ui.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, language_or_default
 from workbench.ui.pages import PAGES, Page, visible_pages
-from workbench.ui.session import signed_in_user, under_voila
+from workbench.ui.session import signed_in_generation, signed_in_user, under_voila
 from workbench.ui.style import CSS
 from workbench.ui.tasks import Status, Tasks
 
@@ -38,7 +38,8 @@ class App:
         self.page = page
         self.component: Component | None = None
         self.status = Status()
-        self.tasks = Tasks(self.status, ctx.texts)
+        self.tasks = Tasks(self.status, ctx.texts, authorize=ctx.authorize)
+        self.tasks.revoked = self._close
         # build
         self.nav = widgets.HTML()
         self.language = widgets.ToggleButtons(
@@ -75,18 +76,25 @@ class App:
         module_name, class_name = self.page.component.split(":")
         component_class = getattr(importlib.import_module(module_name), class_name)
         component: Component = component_class(self.ctx)
+        component.tasks.revoked = self._close
         await component.load()
         self.component = component
         self.body.children = (component.widget,)
 
     async def _switch_language(self, lang: str) -> None:
         async with self.ctx.db.session() as session:
-            user = await users.set_language(session, self.ctx.user.id, lang)
+            user = await users.set_language(session, self.ctx.user.id, lang, actor=self.ctx.actor)
             await session.commit()
         self.ctx = replace(self.ctx, user=user, texts=Texts(lang))
-        self.tasks.texts = self.ctx.texts
+        self.tasks.texts, self.tasks.authorize = self.ctx.texts, self.ctx.authorize
         self.status.clear()
         await self.build()
+
+    def _close(self, message: str) -> None:
+        """The user lost what the page needs (signed out, deactivated, demoted): nothing on
+        it works any more, so it goes, and the reason shows where the page was."""
+        self.body.children = ()
+        self.status.error(message)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -130,7 +138,7 @@ async def open_app(name: str, *, database: Database | None = None) -> App | Erro
         async with database.session() as session:
             user = await signed_in_user(session)
         texts = Texts(language_or_default(user.preferred_language))
-        ctx = Context(database, user, texts, settings)
+        ctx = Context(database, user, texts, settings, generation=signed_in_generation())
         if not page.allows(ctx.is_admin):
             raise PermissionDenied(texts._("This page is for admins only."))
         app = App(ctx, page)

@@ -4,6 +4,10 @@ Voilà hides tracebacks, so a callback that fails must say so where the user loo
 errors (one clear line) go to the status area as they are; anything else is logged and
 shown as a short apology. Slow work runs as an asyncio task so the page never freezes;
 tests await :meth:`Tasks.idle` after a ``.click()``.
+
+Authority is checked per action, not per page: before each task the signed-in user's
+row is read again (``authorize``), so a user deactivated, demoted or signed out since the
+page opened is refused at their next click, with the reason in the status area.
 """
 
 from __future__ import annotations
@@ -11,15 +15,24 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 import ipywidgets as widgets
 
-from workbench.errors import WorkbenchError
-from workbench.ui.i18n import Texts
+from workbench.errors import AccessRevoked, Revocation, WorkbenchError
+from workbench.ui.i18n import N_, Texts
 
 log = logging.getLogger(__name__)
+
+REVOKED = {
+    Revocation.INACTIVE: N_("Your account is not active any more; ask an admin."),
+    Revocation.NOT_ADMIN: N_("Only admins can do this, and you are not an admin any more."),
+    Revocation.SIGNED_OUT: N_(
+        "You were signed out (or your password or role changed) since this page opened. "
+        "Reload the page to sign in again."
+    ),
+}
 
 _STYLES = {
     "info": "wb-status wb-status-info",
@@ -55,11 +68,21 @@ class Status:
 
 
 class Tasks:
-    """Runs a component's callbacks as guarded tasks."""
+    """Runs a component's callbacks as guarded tasks, each after ``authorize``."""
 
-    def __init__(self, status: Status, texts: Texts) -> None:
+    def __init__(
+        self,
+        status: Status,
+        texts: Texts,
+        *,
+        authorize: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.status = status
         self.texts = texts
+        self.authorize = authorize
+        # Told when an action is refused because the user lost their rights: the page
+        # around the component (the shell) then closes, since nothing on it works any more.
+        self.revoked: Callable[[str], None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
 
     def run(
@@ -106,7 +129,14 @@ class Tasks:
         self, work: Coroutine[Any, Any, Any], controls: list[widgets.DOMWidget]
     ) -> Any:
         try:
+            if self.authorize is not None:
+                await self.authorize()
             return await work
+        except AccessRevoked as exc:
+            message = self.texts._(REVOKED[exc.reason])
+            self.status.error(message)
+            if self.revoked is not None:
+                self.revoked(message)
         except WorkbenchError as exc:
             self.status.error(str(exc))
         except Exception:
@@ -117,6 +147,7 @@ class Tasks:
                 + self.texts._("The error was logged for the administrator.")
             )
         finally:
+            work.close()  # a refused action never starts (and warns of nothing)
             for control in controls:
                 control.disabled = False
         return None

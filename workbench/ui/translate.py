@@ -40,7 +40,7 @@ from workbench.batch.formats.tabular import Csv, Xlsx
 from workbench.batch.jobs import JobInput, JobSpec
 from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
-from workbench.errors import InvalidInput, PermissionDenied
+from workbench.errors import AccessRevoked, InvalidInput, PermissionDenied
 from workbench.glossary.store import GlossaryInfo, list_glossaries
 from workbench.preferences import Preferences
 from workbench.preferences import load as load_preferences
@@ -682,7 +682,7 @@ class TranslatePage(Component):
             return
         with self._yours():
             async with self.ctx.db.session() as session:
-                job = await jobs.cancel_job(session, self.job_id, owner=self.ctx.user.id)
+                job = await jobs.cancel_job(session, self.job_id, actor=self.ctx.actor)
         self.status.show(self.t._("Cancelling job {job}…", job=job.id.hex[:8]))
 
     @contextlib.contextmanager
@@ -690,6 +690,8 @@ class TranslatePage(Component):
         """The service refuses another user's job; say so in the page's language."""
         try:
             yield
+        except AccessRevoked:  # not about the job: the status area says what happened
+            raise
         except PermissionDenied:
             raise PermissionDenied(self.t._("This job is not yours.")) from None
 
@@ -795,7 +797,7 @@ class TranslatePage(Component):
             raise InvalidInput(self.t._("Choose a failed or cancelled job to resume."))
         with self._yours():
             async with self.ctx.db.session() as session:
-                job = await jobs.resume_job(session, job_id, owner=self.ctx.user.id)
+                job = await jobs.resume_job(session, job_id, actor=self.ctx.actor)
         self.status.ok(self.t._("Job {job} queued again.", job=job.id.hex[:8]))
         await self.refresh_history()
         self.follow(job.id)
