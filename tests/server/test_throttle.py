@@ -81,5 +81,15 @@ def test_keys_without_recent_attempts_are_forgotten() -> None:
 
 def test_only_same_site_paths_are_followed_after_sign_in() -> None:
     assert safe_next("/voila/render/users.ipynb") == "/voila/render/users.ipynb"
-    for hostile in ("//evil.example", "https://evil.example/", "/\\evil.example", "", None, "x"):
+    for hostile in (
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "",
+        None,
+        "x",
+        "/x\r\nSet-Cookie: a=b",
+        "/x\nLocation: //evil.example",
+        "/" + "a" * 5000,
+    ):
         assert safe_next(hostile) is None

@@ -9,6 +9,8 @@
 - Before a dashboard's kernel starts, :func:`prelaunch` checks the user may open it
   (403 otherwise) and puts the sign-in cell first, so the kernel acts as that user.
 - Voilà's kernels accept only widget messages from the browser (no code execution).
+- Every request passes the :mod:`~workbench.server.edge`: the client's address behind a
+  proxy, no framing, Secure cookies under HTTPS.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.treehandler import VoilaTreeHandler
 
 from workbench.config import derived_key, get_settings
+from workbench.server import edge
 from workbench.server.downloads import DownloadHandler
 from workbench.server.identity import SignedInUser, WorkbenchIdentityProvider
 from workbench.ui.i18n import Texts
@@ -141,8 +144,9 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
     behind_proxy = Bool(
         False,
         config=True,
-        help="Trust X-Forwarded-For/-Proto from a reverse proxy: sign-in limits count the "
-        "client's address, and session cookies get the Secure flag under HTTPS.",
+        help="Trust a reverse proxy's X-Forwarded-For (its rightmost entry) and "
+        "X-Forwarded-Proto: sign-in limits count the client's address, and cookies get the "
+        "Secure flag under HTTPS.",
     )
 
     @default("identity_provider_class")
@@ -172,8 +176,8 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
         return settings
 
     def init_handlers(self) -> list[Any]:
-        if self.behind_proxy:  # Voilà's listen() takes no options: give them to the app's
-            self.app.listen = functools.partial(self.app.listen, xheaders=True)
+        # Voilà's listen() takes no options: the edge goes in front of the app as it listens.
+        self.app.listen = functools.partial(edge.listen, self.app, behind_proxy=self.behind_proxy)
         hidden = (VoilaTreeHandler, VoilaContentsHandler)
         handlers = [
             handler

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import mimetypes
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from workbench.glossary.qa import VIOLATION_COLUMNS
 from workbench.server.identity import SignedInUser, database
 
 _CHUNK = 256 * 1024
+_INDEX = re.compile(r"[0-9]{1,6}")
 
 
 class DownloadHandler(web.RequestHandler):
@@ -59,7 +61,8 @@ class DownloadHandler(web.RequestHandler):
             self._attachment(f"qa-{job_id}.csv", "text/csv; charset=utf-8")
             self.write(buffer.getvalue().encode("utf-8-sig"))
             return
-        if not item.isdigit() or int(item) >= len(job.outputs or []):
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if _INDEX.fullmatch(item) is None or int(item) >= len(job.outputs or []):
             raise web.HTTPError(404)
         try:
             path = confine(job.outputs[int(item)]["output"], [get_settings().data_dir])

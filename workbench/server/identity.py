@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 COOKIE = "workbench_session"
 SESSION_HOURS = 12
 _MAX_AGE_DAYS = SESSION_HOURS / 24
+MAX_NEXT_LENGTH = 2000
 
 _database: Database | None = None
 throttle = LoginThrottle()
@@ -132,8 +133,11 @@ class WorkbenchIdentityProvider(IdentityProvider):
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after sign-in, or None (no open redirects)."""
+    """A same-site path to return to after sign-in, or None (no open redirects, and nothing
+    that cannot go in a header: a CR or LF would split the redirect's)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if len(target) > MAX_NEXT_LENGTH or not target.isprintable():
         return None
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc:
@@ -184,13 +188,12 @@ class SignInHandler(web.RequestHandler):
             self._page(texts, texts._("Wrong email or password."), email)
             return
         throttle.succeeded(keys)
-        self.set_secure_cookie(
+        self.set_secure_cookie(  # Secure under HTTPS: the edge adds it to every cookie
             COOKIE,
             session_cookie_value(user.id, user.session_generation),
             expires_days=None,  # a browser-session cookie; the server ends it after SESSION_HOURS
             httponly=True,
             samesite="Lax",
-            secure=self.request.protocol == "https",
         )
         target = (
             safe_next(self.get_argument("next", None)) or home_page(user.role is Role.ADMIN).path
