@@ -1,13 +1,23 @@
-"""Settings: URL conversion, secrets kept out of sight, the generated secret key."""
+"""Settings: URL conversion, secrets kept out of sight, the generated secret key, a data
+dir and database files private to their owner."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 
 import pytest
 
-from workbench.config import Settings, describe_url, get_settings, secret_key, to_async_url
+from workbench.config import (
+    Settings,
+    describe_url,
+    ensure_data_dir,
+    get_settings,
+    secret_key,
+    to_async_url,
+)
+from workbench.db import Database
 from workbench.errors import ConfigError
 
 
@@ -106,3 +116,40 @@ def test_production_requires_a_secret_key(
     with pytest.raises(ConfigError, match="WORKBENCH_SECRET_KEY must be set"):
         secret_key(get_settings())
     assert not (isolated_settings / "secret_key").exists()
+
+
+def test_the_data_dir_is_made_private(isolated_settings: Path) -> None:
+    assert ensure_data_dir(get_settings()) == isolated_settings
+    assert stat.S_IMODE(isolated_settings.stat().st_mode) == 0o700
+
+
+def test_a_data_dir_readable_by_others_is_made_private(isolated_settings: Path) -> None:
+    isolated_settings.mkdir()
+    isolated_settings.chmod(0o755)
+    ensure_data_dir(get_settings())
+    assert stat.S_IMODE(isolated_settings.stat().st_mode) == 0o700
+
+
+def test_sqlite_files_are_private_new_or_old(isolated_settings: Path) -> None:
+    """A new database file and its WAL files are 0600; one left 0644 is made 0600."""
+
+    async def write(database: Database) -> None:
+        async with database.engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+            await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+
+    async def modes_while_open() -> dict[str, int]:
+        database = Database.from_settings()
+        try:
+            await write(database)
+            return {
+                path.name: stat.S_IMODE(path.stat().st_mode)
+                for path in isolated_settings.glob("workbench.db*")
+            }
+        finally:
+            await database.dispose()
+
+    private = dict.fromkeys(("workbench.db", "workbench.db-shm", "workbench.db-wal"), 0o600)
+    assert asyncio.run(modes_while_open()) == private
+    (isolated_settings / "workbench.db").chmod(0o644)  # as an earlier version left it
+    assert asyncio.run(modes_while_open()) == private

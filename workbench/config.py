@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from workbench.errors import ConfigError
 
 DATABASE_FILE = "workbench.db"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+PRIVATE_DIR_MODE = 0o700
 
 
 def _env(*names: str) -> AliasChoices:
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
     )
     # Where a quota day and month begin and end (an IANA zone name).
     quota_timezone: str = Field("UTC", validation_alias=_env("WORKBENCH_QUOTA_TIMEZONE"))
+    # Files uploaded to the Translate page are deleted this long after their upload, once
+    # no queued or running job reads them.
+    upload_retention_days: float = Field(
+        7, gt=0, le=3650, validation_alias=_env("WORKBENCH_UPLOAD_RETENTION_DAYS")
+    )
 
     deepl_auth_key: SecretStr | None = Field(None, validation_alias=_env("DEEPL_AUTH_KEY"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
@@ -207,10 +214,17 @@ def derived_key(settings: Settings, purpose: str) -> bytes:
 
 
 def ensure_data_dir(settings: Settings) -> Path:
-    """Create the data dir if needed and check it is writable."""
+    """Create the data dir if needed, private to its owner (0700), and check it is writable.
+
+    It holds the database (password hashes, API-key HMACs), the secret key and everyone's
+    uploads: a data dir made readable by others is made private again.
+    """
     path = settings.data_dir
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        info = path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            path.chmod(stat.S_IMODE(info.st_mode) & PRIVATE_DIR_MODE)
     except OSError as exc:
         raise ConfigError(
             f"cannot create the data directory {path}: {exc.strerror}; "

@@ -2,13 +2,16 @@
 
 SQLite connections get foreign keys, WAL and a busy timeout; we emit ``BEGIN`` ourselves
 so a transaction that reads before it writes can start as ``BEGIN IMMEDIATE``
-(:func:`begin_write`) instead of failing to upgrade its lock under concurrency.
+(:func:`begin_write`) instead of failing to upgrade its lock under concurrency. A SQLite
+database file is private to its owner (0600): it holds password hashes and key HMACs.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -26,6 +29,7 @@ from workbench.config import Settings, describe_url, ensure_data_dir, get_settin
 from workbench.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PRIVATE_FILE_MODE = 0o600
 POSTGRES_CONNECT_TIMEOUT_S = 10
 _BEGIN_OPTION = "sqlite_begin"
 _BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
@@ -117,8 +121,29 @@ def _reason(error: BaseException) -> str:
     return text or type(original).__name__
 
 
+def private_sqlite_file(url: URL) -> None:
+    """Make the database file of a SQLite ``url`` readable by its owner only (0600).
+
+    SQLite creates its ``-wal`` and ``-shm`` files with the database file's permissions, so
+    a file created here with 0600 before SQLite first opens it keeps all three private;
+    files left readable by an earlier version are made private too.
+    """
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    with suppress(FileExistsError, FileNotFoundError):  # no folder: SQLite will say so
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(OSError):  # absent, or another user's: nothing we may change
+            part = Path(f"{path}{suffix}")
+            if part.stat().st_mode & 0o077:
+                part.chmod(PRIVATE_FILE_MODE)
+
+
 def _create_engine(url: URL, sqlite_foreign_keys: bool, engine_args: dict[str, Any]) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
+        private_sqlite_file(url)
         engine = create_async_engine(url, **engine_args)
         _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
         return engine

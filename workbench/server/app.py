@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
+import logging
 import re
 import signal
 import uuid
@@ -34,10 +35,11 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.treehandler import VoilaTreeHandler
 
+from workbench.batch import uploads
 from workbench.config import derived_key, get_settings
 from workbench.server import edge
 from workbench.server.downloads import DownloadHandler
-from workbench.server.identity import SignedInUser, WorkbenchIdentityProvider
+from workbench.server.identity import SignedInUser, WorkbenchIdentityProvider, database
 from workbench.ui.i18n import Texts
 from workbench.ui.pages import PAGES, home_page
 from workbench.ui.session import kernel_token
@@ -200,4 +202,14 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
         loop = tornado.ioloop.IOLoop.current()
         asyncio_loop: asyncio.AbstractEventLoop = loop.asyncio_loop  # type: ignore[attr-defined]
         asyncio_loop.add_signal_handler(signal.SIGTERM, loop.stop)
+        # Expired uploads go now and every hour after (the page saves them on this machine).
+        loop.add_callback(_sweep_uploads)
+        tornado.ioloop.PeriodicCallback(_sweep_uploads, uploads.SWEEP_SECONDS * 1000).start()
         super().start()
+
+
+async def _sweep_uploads() -> None:
+    try:
+        await uploads.sweep(database(), get_settings())
+    except Exception:  # the server goes on; the next sweep tries again
+        logging.getLogger(__name__).exception("the sweep of expired uploads failed")

@@ -62,8 +62,7 @@ def serve(
     # this process's settings, not those of their own working directory.
     os.environ.update(environment_of(settings))
     url = settings.async_database_url
-    if url.get_backend_name() == "sqlite":
-        ensure_data_dir(settings)
+    ensure_data_dir(settings)  # uploads and outputs live there whatever the database
     secret_key(settings)
     run(migrate.upgrade(url))
     click.echo(f"Database {describe_url(url)} is ready.")

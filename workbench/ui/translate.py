@@ -33,7 +33,7 @@ import ipywidgets as widgets
 
 from workbench.accounts.quotas import Allowance, check_provider_allowed
 from workbench.accounts.subscriptions import current_subscription
-from workbench.batch import jobs
+from workbench.batch import jobs, uploads
 from workbench.batch.engine import Engine, Estimate
 from workbench.batch.formats import FORMATS
 from workbench.batch.formats.tabular import Csv, Xlsx
@@ -459,7 +459,7 @@ class TranslatePage(Component):
         self.status.ok(t._("{file} is ready to translate.", file=path.name))
 
     def _save(self, name: str, data: bytes) -> Path:
-        root = self.ctx.settings.data_dir / "uploads" / str(self.ctx.user.id)
+        root = uploads.user_folder(self.ctx.settings, self.ctx.user.id)
         path = confine(root / secrets.token_hex(8) / name, [root])
         write_atomically(path, data)
         return path
