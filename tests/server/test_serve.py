@@ -5,48 +5,19 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.ports import free_port
-from tests.processes import alive, children, stop_group
-
-START_TIMEOUT = 60
-
-
-def start_serve(env: dict[str, str], cwd: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """``workbench serve --demo`` on a free port, in its own session; once it answers."""
-    port = free_port()
-    with log.open("wb") as out:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--demo"],
-            env=env,
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        assert serve.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                return serve, port
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.3)
+from tests.processes import alive, children, start_serve, stop_group
 
 
 def test_ctrl_c_stops_the_dashboards_and_the_worker(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env.update(WORKBENCH_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
     log = tmp_path / "serve.log"
-    serve, _port = start_serve(env, tmp_path, log)
+    serve, _port = start_serve(env, tmp_path, log, "--demo")
     try:
         workers = children(serve.pid)
         assert workers, "serve started no worker"
@@ -80,7 +51,7 @@ def test_serve_from_a_project_folder_with_its_env_file(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env.update(PYTHONUNBUFFERED="1")
     log = tmp_path / "serve.log"
-    serve, port = start_serve(env, tmp_path, log)
+    serve, port = start_serve(env, tmp_path, log, "--demo")
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             sign_in(client, "admin@example.com", "env file admin password")
