@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     )
     # Where a quota day and month begin and end (an IANA zone name).
     quota_timezone: str = Field("UTC", validation_alias=_env("WORKBENCH_QUOTA_TIMEZONE"))
+    # Dashboard kernels: each open page holds one process. Past the limit, the user's least
+    # recently active idle kernel is shut down for the new page; a kernel no page is
+    # connected to is shut down after this many idle minutes (fractions allowed).
+    kernels_per_user: int = Field(6, ge=1, validation_alias=_env("WORKBENCH_KERNELS_PER_USER"))
+    kernel_idle_minutes: float = Field(
+        20, gt=0, validation_alias=_env("WORKBENCH_KERNEL_IDLE_MINUTES")
+    )
 
     deepl_auth_key: SecretStr | None = Field(None, validation_alias=_env("DEEPL_AUTH_KEY"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
