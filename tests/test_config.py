@@ -89,6 +89,33 @@ def test_invalid_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
         get_settings()
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WORKBENCH_KERNELS_PER_USER", "0"),
+        ("WORKBENCH_KERNELS_PER_USER", "many"),
+        ("WORKBENCH_KERNEL_IDLE_MINUTES", "0"),
+        ("WORKBENCH_KERNEL_IDLE_MINUTES", "-5"),
+    ],
+)
+def test_kernel_limits_must_be_positive(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"^{variable} is not valid: "):
+        get_settings()
+
+
+def test_kernel_limits_have_their_defaults_and_take_minutes_in_fractions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = get_settings()
+    assert (settings.kernels_per_user, settings.kernel_idle_minutes) == (6, 20)
+    monkeypatch.setenv("WORKBENCH_KERNEL_IDLE_MINUTES", "0.5")
+    get_settings.cache_clear()
+    assert get_settings().kernel_idle_minutes == 0.5
+
+
 def test_secret_key_is_generated_once_with_private_mode(isolated_settings: Path) -> None:
     first = secret_key(get_settings())
     second = secret_key(Settings())

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     upload_retention_days: float = Field(
         7, gt=0, le=3650, validation_alias=_env("WORKBENCH_UPLOAD_RETENTION_DAYS")
     )
+    # Dashboard kernels: each open page holds one process. Past the limit, the user's least
+    # recently active idle kernel is shut down for the new page; a kernel no page is
+    # connected to is shut down after this many idle minutes (fractions allowed).
+    kernels_per_user: int = Field(6, ge=1, validation_alias=_env("WORKBENCH_KERNELS_PER_USER"))
+    kernel_idle_minutes: float = Field(
+        20, gt=0, validation_alias=_env("WORKBENCH_KERNEL_IDLE_MINUTES")
+    )
 
     deepl_auth_key: SecretStr | None = Field(None, validation_alias=_env("DEEPL_AUTH_KEY"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))

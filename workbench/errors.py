@@ -22,7 +22,8 @@ edge where they happen, with ``raise ... from exc``.
     ├── LimitReached                exit 3: a quota or tier limit stops the work
     │   ├── QuotaExceeded           daily translations or monthly characters used up
     │   ├── ProviderNotAllowed      the user's tier does not include this provider
-    │   └── RateLimitExceeded       too many requests per minute for the tier
+    │   ├── RateLimitExceeded       too many requests per minute for the tier
+    │   └── KernelLimitReached      a user's dashboard pages (kernels) are all open and in use
     └── ProviderError               exit 4: a translation provider failed
         ├── ProviderAuthError       credentials refused (not retried; cools down)
         ├── ProviderQuotaExceeded   the provider account's quota is used up (not retried)
@@ -123,6 +124,15 @@ class RateLimitExceeded(LimitReached):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class KernelLimitReached(LimitReached):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"{limit} dashboard pages are open and in use, the most one user may have; "
+            "close one and try again"
+        )
+        self.limit = limit
 
 
 class ProviderError(WorkbenchError):

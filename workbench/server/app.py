@@ -8,6 +8,10 @@
   the dashboards of :data:`workbench.ui.pages.PAGES`.
 - Before a dashboard's kernel starts, :func:`prelaunch` checks the user may open it
   (403 otherwise) and puts the sign-in cell first, so the kernel acts as that user.
+- Each kernel belongs to the user it was started for: its routes answer 404 to anyone
+  else, and a user holds a few at most (:mod:`workbench.server.kernels`). Its websocket
+  speaks only the v1 protocol and reads every frame within bounds
+  (:mod:`workbench.server.kernel_socket`).
 - Voilà's kernels accept only widget messages from the browser (no code execution).
 - Every request passes the :mod:`~workbench.server.edge`: the client's address behind a
   proxy, no framing, Secure cookies under HTTPS.
@@ -28,18 +32,23 @@ from typing import Any
 import nbformat
 import tornado.ioloop
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
+from jupyter_server.services.kernels.handlers import KernelHandler
 from tornado import web
 from traitlets import Bool, default
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.treehandler import VoilaTreeHandler
 
 from workbench.batch import uploads
 from workbench.config import derived_key, get_settings
-from workbench.server import edge
+from workbench.errors import KernelLimitReached
+from workbench.server import edge, kernels
 from workbench.server.downloads import DownloadHandler
 from workbench.server.identity import SignedInUser, WorkbenchIdentityProvider, database
+from workbench.server.kernel_socket import MAX_MESSAGE_BYTES, KernelWebsocket
 from workbench.ui.i18n import Texts
 from workbench.ui.pages import PAGES, home_page
 from workbench.ui.session import kernel_token
@@ -75,17 +84,24 @@ def prelaunch(handler: web.RequestHandler, notebook: nbformat.NotebookNode, cwd:
 
 
 class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
-    """Voilà's dashboard renderer, refusing pages the user may not open with a clear page."""
+    """Voilà's dashboard renderer, refusing pages the user may not open with a clear page;
+    the kernel it starts is the signed-in user's."""
 
     async def get(self, path: str | None = None) -> None:
         user = self.current_user
-        if isinstance(user, SignedInUser):
-            page = PAGES.get(_page_name(path or ""))
-            if page is None:
-                raise web.HTTPError(404)
-            if not page.allows(user.is_admin):
-                raise web.HTTPError(403)
-        await super().get(path)
+        if not isinstance(user, SignedInUser):
+            await super().get(path)  # sends the visitor to sign in; starts no kernel
+            return
+        page = PAGES.get(_page_name(path or ""))
+        if page is None:
+            raise web.HTTPError(404)
+        if not page.allows(user.is_admin):
+            raise web.HTTPError(403)
+        try:
+            with kernels.starting_for(user.user_id):
+                await super().get(path)
+        except KernelLimitReached as refused:
+            raise web.HTTPError(429, "%s: %s", user.username, refused) from None
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         user = self.current_user
@@ -96,6 +112,10 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
             if status_code == 403
             else texts._("Page not found.")
             if status_code == 404
+            else texts._(
+                "You have too many pages open at once. Close one of them, then reload this page."
+            )
+            if status_code == 429
             else texts._("Something went wrong and the action was not completed.")
         )
         home = home_page(user.is_admin).path if signed_in else "/login"
@@ -140,6 +160,15 @@ class DashboardContents(LargeFileManager):
         self.notary.mark_cells(nb, True)  # type: ignore[no-untyped-call]
 
 
+# Voilà's handlers that render a page or name a kernel, and ours in their place.
+_OURS: dict[type, type] = {
+    TornadoVoilaHandler: RenderHandler,
+    KernelHandler: kernels.OwnedKernelHandler,
+    VoilaKernelWebsocketHandler: KernelWebsocket,
+    VoilaShutdownKernelHandler: kernels.OwnedShutdownHandler,
+}
+
+
 class WorkbenchVoila(Voila):  # type: ignore[misc]
     name = "workbench-dashboards"
 
@@ -168,7 +197,9 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
         self.voila_configuration.prelaunch_hook = prelaunch
         self.voila_configuration.show_tracebacks = False
         self.voila_configuration.preheat_kernel = False
+        self.voila_configuration.multi_kernel_manager_class = kernels.OwnedKernelManager
         settings: dict[str, Any] = super().init_settings()
+        settings["websocket_max_message_size"] = MAX_MESSAGE_BYTES
         self.contents_manager = settings["contents_manager"] = DashboardContents(parent=self)
         self.log.info(
             "Dashboard kernels run on this machine and reach the server over local "
@@ -186,10 +217,10 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
             for handler in super().init_handlers()
             if not (isinstance(handler[1], type) and issubclass(handler[1], hidden))
         ]
-        handlers = [
-            (route, RenderHandler if target is TornadoVoilaHandler else target, *rest)
-            for route, target, *rest in handlers
-        ]
+        handlers = [(route, _OURS.get(target, target), *rest) for route, target, *rest in handlers]
+        for route, target, *_rest in handlers:
+            if "kernel_id" in route and target not in _OURS.values():
+                raise RuntimeError(f"no owner check guards {route} ({target.__name__})")
         return [
             (r"/", HomeHandler),
             (r"/voila/tree(.*)", HomeHandler),

@@ -72,6 +72,8 @@ def serve(
     from workbench.server.app import WorkbenchVoila, notebooks_dir
 
     worker = None if no_worker else _start_worker(log_level)
+    # A kernel no page is connected to is shut down after this long without activity.
+    idle_seconds = max(1, round(settings.kernel_idle_minutes * 60))
     try:
         WorkbenchVoila.launch_instance(
             argv=[
@@ -81,8 +83,9 @@ def serve(
                 "--Voila.port_retries=0",
                 "--Voila.open_browser=False",
                 "--KernelManager.transport=ipc",
-                "--MappingKernelManager.cull_idle_timeout=7200",
-                "--MappingKernelManager.cull_interval=300",
+                f"--OwnedKernelManager.kernels_per_user={settings.kernels_per_user}",
+                f"--MappingKernelManager.cull_idle_timeout={idle_seconds}",
+                f"--MappingKernelManager.cull_interval={min(idle_seconds, 60)}",
                 f"--WorkbenchVoila.behind_proxy={behind_proxy}",
                 f"--Voila.log_level={logging.getLevelName(logging.getLogger().level)}",
             ]
