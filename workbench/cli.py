@@ -15,12 +15,14 @@ import importlib
 import sys
 
 import click
+from sqlalchemy.engine import URL
 
 from workbench import __version__
 from workbench.cli_support import configured_url, run
 from workbench.config import describe_url, ensure_data_dir, get_settings, secret_key
-from workbench.db import migrate
-from workbench.errors import WorkbenchError
+from workbench.db import Database, migrate
+from workbench.db.engine import unavailable_as_error
+from workbench.errors import ConfigError, WorkbenchError
 
 # command name -> (module, attribute) of the commands defined in the feature packages
 LAZY_COMMANDS = {
@@ -97,14 +99,28 @@ def init(admin_email: str | None) -> None:
 
 @cli.command()
 def healthcheck() -> None:
-    """Exit 0 when the database answers and its schema is the latest; else say why, exit 2.
+    """Exit 0 when the database answers, its schema is the latest and queued jobs have a
+    job worker; else say why, exit 2.
 
     Changes nothing. The container image runs it every 30 seconds; after an upgrade it
-    fails until `workbench init` has migrated the database.
+    fails until `workbench init` has migrated the database, and it fails while jobs wait
+    in the queue and no worker (on any machine) has been alive for a minute.
     """
     url = configured_url()
-    revision = run(migrate.require_current_schema(url))
+    revision = run(_check_health(url))
     click.echo(f"ok: database {describe_url(url)} answers at revision {revision}")
+
+
+async def _check_health(url: URL) -> str:
+    from workbench.batch import heartbeats
+
+    revision = await migrate.require_current_schema(url)
+    with unavailable_as_error(url):
+        async with Database(url) as database, database.session() as session:
+            health = await heartbeats.queue_health(session)
+    if health.stalled:
+        raise ConfigError(heartbeats.stalled_message(health))
+    return revision
 
 
 @cli.command("providers")

@@ -9,6 +9,7 @@ edge where they happen, with ``raise ... from exc``.
 ::
 
     WorkbenchError
+    ├── InternalError               exit 1: a bug or a broken environment; details in the log
     ├── UsageError                  exit 2: bad input the user can fix
     │   ├── ConfigError             settings or environment are wrong
     │   │   └── DatabaseUnavailable the configured database cannot be reached or written
@@ -50,6 +51,10 @@ class WorkbenchError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class InternalError(WorkbenchError):
+    """Something we did not expect; the user gets one line, the log has the traceback."""
 
 
 class UsageError(WorkbenchError):

@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "translation_memory",
     "usage_events",
     "users",
+    "worker_heartbeats",
 }
 
 

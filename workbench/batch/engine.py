@@ -16,6 +16,13 @@ stores segments this worker still holds, so nothing is written twice.
 Finishing: when no segment is left, one worker claims the job's end, writes the outputs
 (atomically), saves the glossary QA report and settles the quota with what was really
 sent. A cancelled or failed job is settled by the last worker that stops.
+
+Failing: the job's own errors (:data:`JOB_ERRORS`: the provider's, the quota's, the
+user's) fail it at once with their message. Anything else is unexpected: the job goes
+back to the queue for a later try (backing off), and fails after :data:`MAX_TRIES` with
+a one-line error for its user and the traceback once in the log. A lost database
+connection is neither: it is raised for the worker to wait out, and a checkpoint, whose
+chunk is paid for already, waits for the database in place.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ from workbench.db.models import (
     User,
 )
 from workbench.errors import (
+    InternalError,
     InvalidInput,
     LimitReached,
     ProviderError,
@@ -85,6 +93,9 @@ LANES = 3
 
 # Errors that end a job with their message; anything else is a bug and is logged.
 JOB_ERRORS = (ProviderError, LimitReached, UsageError)
+# Tries of a run that meets unexpected errors, and the wait before the second (it doubles).
+MAX_TRIES = 3
+RETRY_WAIT = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -328,14 +339,31 @@ class Engine:
     ) -> Help:
         """Help with one job: translate what can be claimed, then finish or settle it.
 
-        The caller keeps this worker's claims alive (:func:`jobs.renew_claims`).
+        The caller keeps this worker's claims alive (:func:`jobs.renew_claims`). An
+        unexpected error is handled here (:meth:`_unexpected`); a lost database
+        connection is raised, for the caller to wait until the database is back.
         """
         stop = shutdown or asyncio.Event()
+        translated = [0]
+        try:
+            return await self._work(job_id, worker_id, stop, progress, translated)
+        except Exception as error:
+            if await self.db.outages.is_outage(error):
+                raise
+            return Help(translated[0], await self._unexpected(job_id, worker_id, error))
+
+    async def _work(
+        self,
+        job_id: uuid.UUID,
+        worker_id: str,
+        stop: asyncio.Event,
+        progress: ProgressCallback | None,
+        translated: list[int],
+    ) -> Help:
         if not await self._start(job_id):
             return Help(ended=await self._settle_stopped(job_id))
         async with self.db.session() as session:
             job = await jobs.get_job(session, job_id)
-        translated = [0]
         try:
             await self._translate(job, worker_id, stop, progress, translated)
         except JOB_ERRORS as error:
@@ -348,6 +376,55 @@ class Engine:
         ended = await self._finish(job, worker_id) or await self._settle_stopped(job_id)
         return Help(translated[0], ended)
 
+    async def _unexpected(self, job_id: uuid.UUID, worker_id: str, error: Exception) -> bool:
+        """Queue the job again for a later try, or fail it after :data:`MAX_TRIES`;
+        true when it failed (or had stopped meanwhile and is settled now)."""
+        async with self.db.session() as session:
+            await jobs.release_claims(session, worker_id, job_id)
+        now = utcnow()
+        summary = _summary(error)
+        async with self.db.session() as session:
+            await begin_write(session)
+            job = await jobs.get_job(session, job_id)
+            # Stopped meanwhile, or already queued again by another worker for this try.
+            if job.status not in jobs.ACTIVE or jobs.backing_off(job, now):
+                await session.commit()
+                return await self._settle_stopped(job_id)
+            # A running job's try was counted when it started; one that failed to start
+            # counts here.
+            tries = job.attempts if job.status is JobStatus.RUNNING else job.attempts + 1
+            if tries < MAX_TRIES:
+                wait = RETRY_WAIT * 2 ** max(0, tries - 1)
+                await jobs.set_status(
+                    session,
+                    job_id,
+                    JobStatus.QUEUED,
+                    only_from=jobs.ACTIVE,
+                    attempts=tries,
+                    retry_at=now + wait,
+                    worker_id=None,
+                    error=f"try {tries} of {MAX_TRIES} stopped on an unexpected error "
+                    f"({summary}); it is tried again",
+                )
+                await session.commit()
+                log.warning(
+                    "job %s: try %d of %d stopped on an unexpected error (%s); "
+                    "trying again in %.0f s",
+                    job_id,
+                    tries,
+                    MAX_TRIES,
+                    summary,
+                    wait.total_seconds(),
+                )
+                return False
+            await session.commit()
+        failure = InternalError(
+            f"stopped by an unexpected error after {tries} tries ({summary}); "
+            "an admin finds the details in the worker's log"
+        )
+        await self._fail(job_id, failure, cause=error)
+        return True
+
     async def _start(self, job_id: uuid.UUID) -> bool:
         """Move a queued job to running (reserving the quota of a resumed run)."""
         async with self.db.session() as session:
@@ -356,7 +433,7 @@ class Engine:
             if job.status is JobStatus.RUNNING:
                 await session.commit()
                 return True
-            if job.status is not JobStatus.QUEUED:
+            if job.status is not JobStatus.QUEUED or jobs.backing_off(job, utcnow()):
                 await session.commit()
                 return False
             try:
@@ -380,6 +457,7 @@ class Engine:
             job.status = JobStatus.RUNNING
             job.started_at = job.started_at or now
             job.attempts += 1
+            job.retry_at = None
             await session.commit()
             log.info(
                 "job %s started: %s, %s, %d segments (%d from memory), attempt %d",
@@ -423,7 +501,7 @@ class Engine:
             while chunk is not None:
                 try:
                     stored, chunk = await self._chunk(
-                        job, worker_id, provider, key, glossary, chunk, progress, wanted
+                        job, worker_id, provider, key, glossary, chunk, progress, wanted, stop
                     )
                 except BaseException:
                     failed.set()
@@ -431,10 +509,16 @@ class Engine:
                 # Added after the await: ``+=`` across an await would lose other lanes' counts.
                 translated[0] += stored
 
+        outages = self.db.outages.count
         results = await asyncio.gather(*(lane() for _ in range(LANES)), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        if self.db.outages.count != outages:
+            # A checkpoint whose commit went through as its connection was lost also
+            # claimed a chunk this worker never heard of: give it back for others to take.
+            async with self.db.session() as session:
+                await jobs.release_claims(session, worker_id, job.id)
 
     async def _claim(
         self,
@@ -469,6 +553,7 @@ class Engine:
         chunk: _Chunk,
         progress: ProgressCallback | None,
         wanted: Callable[[], int],
+        stop: asyncio.Event,
     ) -> tuple[int, _Chunk | None]:
         """Translate one claimed chunk; returns how many segments this worker stored and
         the next chunk, claimed by the same checkpoint (``wanted()`` segments of it).
@@ -504,8 +589,12 @@ class Engine:
                 # A NUL is not text (and the database's set statements could not carry it).
                 translations = (translation.replace("\x00", "") for translation in outcome)
                 results.update(zip((segment.id for segment in batch), translations, strict=True))
-        stored, counters, following = await self._checkpoint(
-            job.id, worker_id, key, results, sent, (lambda: 0) if failure else wanted
+        # The chunk is paid for: an outage is waited out (unless stopping), not lost.
+        stored, counters, following = await self.db.outages.retry(
+            lambda: self._checkpoint(
+                job.id, worker_id, key, results, sent, (lambda: 0) if failure else wanted
+            ),
+            give_up=stop.is_set,
         )
         if progress is not None:
             progress(counters)
@@ -579,14 +668,21 @@ class Engine:
                 current.finished_at = utcnow()
                 current.outputs = outputs
                 current.qa_report = qa_report
+                current.error = None  # what an earlier try met, now overcome
             current.worker_id = None
             await session.commit()
             if completed:
                 _log_end(current, await _owner(session, current))
         return True
 
-    async def _fail(self, job_id: uuid.UUID, error: WorkbenchError) -> None:
-        """Mark the job failed with the error's message; its exit code is kept for the CLI."""
+    async def _fail(
+        self, job_id: uuid.UUID, error: WorkbenchError, *, cause: BaseException | None = None
+    ) -> None:
+        """Mark the job failed with the error's message; its exit code is kept for the CLI.
+
+        ``cause``, an unexpected error, goes to the log with its traceback, in the job's
+        one line that says it ended.
+        """
         async with self.db.session() as session:
             await begin_write(session)
             job = await jobs.get_job(session, job_id)
@@ -600,7 +696,7 @@ class Engine:
             )
             await session.commit()
             await session.refresh(job)
-            _log_end(job, await _owner(session, job), error)
+            _log_end(job, await _owner(session, job), error, cause)
         await self._settle_stopped(job_id)
 
     async def _settle_stopped(self, job_id: uuid.UUID) -> bool:
@@ -783,11 +879,18 @@ async def _owner(session: AsyncSession, job: TranslationJob) -> str:
     return email or str(job.user_id)
 
 
-def _log_end(job: TranslationJob, owner: str, error: WorkbenchError | None = None) -> None:
-    """One line when a job ends: its id, owner, provider, segments and seconds taken."""
+def _log_end(
+    job: TranslationJob,
+    owner: str,
+    error: WorkbenchError | None = None,
+    cause: BaseException | None = None,
+) -> None:
+    """One line when a job ends: its id, owner, provider, segments and seconds taken (and
+    the traceback of an unexpected ``cause``)."""
     seconds = (utcnow() - job.started_at).total_seconds() if job.started_at else 0.0
+    level = logging.INFO if error is None else logging.WARNING if cause is None else logging.ERROR
     log.log(
-        logging.WARNING if error is not None else logging.INFO,
+        level,
         "job %s %s: %s, %s, %d of %d segments, %.1f s%s",
         job.id,
         job.status.value,
@@ -797,7 +900,15 @@ def _log_end(job: TranslationJob, owner: str, error: WorkbenchError | None = Non
         job.total_segments,
         seconds,
         f": {error}" if error is not None else "",
+        exc_info=cause,
     )
+
+
+def _summary(error: BaseException) -> str:
+    """An unexpected error in a few words, for its user: its type and first line."""
+    lines = str(error).strip().splitlines()
+    detail = f": {lines[0][:160]}" if lines else ""
+    return f"{type(error).__name__}{detail}"
 
 
 def _checksum(glossary: GlossarySpec | None) -> str:
@@ -832,9 +943,23 @@ def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
 
 
 def _write_output(item: JobInput, spec: JobSpec, translations: Mapping[str, str]) -> None:
-    document = _read(item, spec)
-    rendered = document.render([translations.get(t, t) for t in document.texts])
-    write_atomically(Path(item.output), rendered)
+    try:
+        document = _read(item, spec)
+        rendered = document.render([translations.get(t, t) for t in document.texts])
+    except RecursionError as exc:
+        raise InvalidInput(
+            f"{Path(item.path).name} is nested too deeply to write its translation; "
+            "flatten its structure and translate it again"
+        ) from exc
+    output = Path(item.output)
+    try:
+        write_atomically(output, rendered)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise InvalidInput(
+            f"cannot write the output {output}: {reason}; "
+            "make its folder writable (or choose another) and resume the job"
+        ) from exc
 
 
 def _read(item: JobInput, spec: JobSpec) -> Document:

@@ -133,16 +133,26 @@ async def list_jobs(
 
 
 async def job_ids(
-    session: AsyncSession, statuses: tuple[JobStatus, ...], *, limit: int = 20
+    session: AsyncSession,
+    statuses: tuple[JobStatus, ...],
+    *,
+    limit: int = 20,
+    waiting: bool = False,
 ) -> list[uuid.UUID]:
-    """Jobs in these states, oldest first."""
-    rows = await session.scalars(
-        select(TranslationJob.id)
-        .where(TranslationJob.status.in_(statuses))
-        .order_by(TranslationJob.created_at)
-        .limit(limit)
-    )
+    """Jobs in these states, oldest first; those waiting for their next try only if
+    ``waiting``."""
+    query = select(TranslationJob.id).where(TranslationJob.status.in_(statuses))
+    if not waiting:
+        query = query.where(
+            TranslationJob.retry_at.is_(None) | (TranslationJob.retry_at <= utcnow())
+        )
+    rows = await session.scalars(query.order_by(TranslationJob.created_at).limit(limit))
     return list(rows)
+
+
+def backing_off(job: TranslationJob, now: datetime) -> bool:
+    """Whether a queued job waits before its next try (after an unexpected error)."""
+    return job.status is JobStatus.QUEUED and job.retry_at is not None and job.retry_at > now
 
 
 def _claimable(job_id: uuid.UUID, stale: datetime) -> ColumnElement[bool]:
@@ -303,7 +313,8 @@ async def set_status(
 async def resume_job(
     session: AsyncSession, job_id: uuid.UUID, *, actor: Actor | None = None
 ) -> TranslationJob:
-    """Queue a failed or cancelled job again; it continues from its last checkpoint.
+    """Queue a failed or cancelled job again; it continues from its last checkpoint,
+    with its tries counted from 0.
 
     A signed-in ``actor`` resumes only their own jobs; None is the machine's operator.
     """
@@ -321,6 +332,8 @@ async def resume_job(
         error=None,
         finished_at=None,
         worker_id=None,
+        attempts=0,
+        retry_at=None,
     )
     await session.commit()
     return await get_job(session, job.id)

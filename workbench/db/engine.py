@@ -26,6 +26,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import Executable
 
 from workbench.config import Settings, describe_url, ensure_data_dir, get_settings
+from workbench.db.outages import Outages
 from workbench.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -42,6 +43,7 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = _create_engine(url, sqlite_foreign_keys, engine_args)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.outages = Outages(describe_url(url), self.ping)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Database:

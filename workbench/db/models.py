@@ -260,8 +260,11 @@ class TranslationJob(UUIDPrimaryKey, Timestamps, Base):
     qa_report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     worker_id: Mapped[str | None] = mapped_column(String(200))
+    # Tries of this run: each start from the queue counts one; resuming starts again at 0.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     heartbeat_at: Mapped[datetime | None]
+    # After an unexpected error the job waits in the queue until then (a backoff).
+    retry_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
@@ -299,6 +302,22 @@ class JobSegment(UUIDPrimaryKey, Base):
             sqlite_where=text("translated_text IS NULL"),
         ),
     )
+
+
+class WorkerHeartbeat(Base):
+    """A job worker that is running somewhere, and when it was last seen.
+
+    Workers on any machine write their row every few seconds and remove it when they
+    stop; a row not seen for a while is a worker that died. The health check reads them.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = created_at_column()
+    seen_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class TranslationMemory(UUIDPrimaryKey, Base):

@@ -1,13 +1,10 @@
-"""``workbench serve``: migrate, start a job worker, serve the dashboards until Ctrl-C."""
+"""``workbench serve``: migrate, start a job worker (kept alive, see :mod:`.supervisor`),
+serve the dashboards until Ctrl-C."""
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
-import sys
-from contextlib import suppress
 
 import click
 
@@ -21,8 +18,7 @@ from workbench.config import (
 )
 from workbench.db import Database, migrate
 from workbench.logs import configure_logging, log_level_option
-
-WORKER_STOP_SECONDS = 20
+from workbench.server.supervisor import WorkerSupervisor
 
 
 @click.command()
@@ -71,7 +67,7 @@ def serve(
 
     from workbench.server.app import WorkbenchVoila, notebooks_dir
 
-    worker = None if no_worker else _start_worker(log_level)
+    worker = None if no_worker else WorkerSupervisor(log_level).start()
     # A kernel no page is connected to is shut down after this long without activity.
     idle_seconds = max(1, round(settings.kernel_idle_minutes * 60))
     try:
@@ -92,7 +88,7 @@ def serve(
         )
     finally:
         if worker is not None:
-            _stop(worker)
+            worker.stop()
 
 
 def _seed_demo() -> None:
@@ -110,23 +106,3 @@ def _seed_demo() -> None:
     click.echo("Demo data added. Sign in as (passwords shown once):")
     click.echo(f"  admin       {accounts.admin_email}  {accounts.admin_password}")
     click.echo(f"  translator  {accounts.translator_email}  {accounts.translator_password}")
-
-
-def _start_worker(log_level: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603  (our own command; the level is one of LOG_LEVELS)
-        [sys.executable, "-m", "workbench", "worker", "--log-level", log_level],
-        env=os.environ.copy(),
-    )
-
-
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    """Ask the worker to finish its chunk and stop; kill it if it does not."""
-    if worker.poll() is not None:
-        return
-    with suppress(ProcessLookupError):
-        worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(WORKER_STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
