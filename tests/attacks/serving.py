@@ -135,7 +135,7 @@ async def _seed(database_file: Path) -> dict[str, str]:
                     await users.add_user(
                         session, email, chosen[email], actor=TESTS, role=Role.TRANSLATOR
                     )
-                await users.set_language(session, FRENCH_TRANSLATOR, "fr")
+                await users.set_language(session, FRENCH_TRANSLATOR, "fr", actor=TESTS)
                 await session.commit()
     return chosen
 
