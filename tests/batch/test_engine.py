@@ -272,7 +272,9 @@ async def test_the_estimate_prices_characters_as_the_admin_set(
         session.add(Setting(key="prices", value={"pseudo": 2.5}))
         session.add(Setting(key="currency", value="USD"))
         await session.commit()
-    estimate = await engine.estimate(JobSpec("pseudo", "fr"), ["x" * 400_000])
+    # Eight texts of 50,000 characters: one of 400,000 would be over the segment limit.
+    texts = [letter * 50_000 for letter in "abcdefgh"]
+    estimate = await engine.estimate(JobSpec("pseudo", "fr"), texts)
     assert (estimate.billed_characters, estimate.cost, estimate.currency) == (400_000, 1.0, "USD")
 
 

@@ -49,9 +49,7 @@ class Csv(FileFormat):
         decoded = decode_text(data, "CSV")
         delimiter = sniff_delimiter(decoded.text)
         try:
-            rows = list(
-                csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
-            )
+            rows = list(options.limits.counted_rows(decoded.text, delimiter, "CSV", strict=True))
         except csv.Error as exc:
             raise InvalidInput(f"this CSV file is malformed: {exc}") from exc
         if not rows:
@@ -84,6 +82,7 @@ class Xlsx(FileFormat):
     extensions = (".xlsx",)
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
+        options.limits.check_package(data, "XLSX")
         book = _load(data)
         sheet = _sheet_with(book, options.columns)
         header = [str(c.value) if c.value is not None else "" for c in sheet[1]]
@@ -124,7 +123,14 @@ def _load(data: bytes) -> Workbook:
 
     try:
         return openpyxl.load_workbook(io.BytesIO(data))
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        SyntaxError,  # a part that is not XML where XML belongs
+    ) as exc:
         raise InvalidInput("this is not an Excel .xlsx workbook (or it is damaged)") from exc
 
 
