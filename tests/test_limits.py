@@ -114,7 +114,9 @@ def test_a_binary_part_that_starts_like_xml_is_not_parsed() -> None:
     # An embedded (or obfuscated) font may start with "<" by chance; no reader parses it.
     base = bombs.word_document()
     font = bombs.deflated("word/fonts/font1.odttf", b"<\x89\x00\x17binary" * 100)
-    limits().check_package(bombs.replacing(base, font), "DOCX")
+    with_font = bombs.replacing(base, font)
+    assert bombs.part_of(with_font, font.name).startswith(b"<")
+    limits().check_package(with_font, "DOCX")
     broken = bombs.deflated("word/settings.xml", b"<w:settings><w:zoom></w:settings>")
     with pytest.raises(InvalidInput, match=r"word/settings\.xml is not well-formed XML"):
         limits().check_package(bombs.replacing(base, broken), "DOCX")
@@ -132,10 +134,9 @@ def test_a_part_packed_by_a_method_office_never_uses_is_refused() -> None:
 
 def test_small_parts_may_compress_past_the_ratio() -> None:
     # Under 1 MiB, a part may be as repetitive as it likes (empty styled cells, say).
-    base = bombs.word_document()
-    styles = bombs.part_of(base, "word/styles.xml")
-    padded = styles.replace(b"<w:docDefaults>", b"<!--" + b" " * 900_000 + b"--><w:docDefaults>")
-    limits().check_package(bombs.replacing(base, bombs.deflated("word/styles.xml", padded)), "DOCX")
+    padding = bombs.deflated("word/padding.xml", b"<a>" + b" " * 1_000_000 + b"</a>")
+    assert padding.size > 100 * len(padding.compressed)
+    limits().check_package(bombs.replacing(bombs.word_document(), padding), "DOCX")
 
 
 @pytest.mark.parametrize(

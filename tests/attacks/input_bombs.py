@@ -80,14 +80,12 @@ def package(parts: list[Part]) -> bytes:
 
 
 def replacing(base: bytes, *replacements: Part) -> bytes:
-    """``base`` (a real DOCX or XLSX) with some parts replaced."""
+    """``base`` (a real DOCX or XLSX) with some parts replaced, or added at its end."""
     chosen = {part.name: part for part in replacements}
     with zipfile.ZipFile(io.BytesIO(base)) as archive:
-        parts = [
-            chosen.get(info.filename) or deflated(info.filename, archive.read(info.filename))
-            for info in archive.infolist()
-        ]
-    return package(parts)
+        names = [info.filename for info in archive.infolist()]
+        parts = [chosen.pop(name, None) or deflated(name, archive.read(name)) for name in names]
+    return package([*parts, *chosen.values()])
 
 
 def part_of(base: bytes, name: str) -> bytes:
