@@ -19,12 +19,14 @@ import csv
 import io
 import lzma
 import re
+import string
 import struct
 import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
@@ -47,7 +49,7 @@ _ZIP_ERRORS = (
     RuntimeError,  # an encrypted part
 )
 _XML_NAMES = (".xml", ".rels", ".vml")
-_CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+_LETTERS = string.ascii_letters
 # A JSON string (escapes included) and what is left once strings are gone.
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -285,9 +287,11 @@ class _PartScan:
     """
 
     def __init__(self, limits: InputLimits, kind: str, name: str) -> None:
-        self.limits, self.kind, self.name = limits, kind, name
+        self.kind, self.name = kind, name
+        self.nesting = limits.nesting
         self.depth = 0
         self.worksheet = False
+        self.locals: dict[str, str] = {}  # tag -> local name: a sheet has few tags, many times
         self.row = self.column = 0
         self.rows = self.columns = 0
 
@@ -298,31 +302,36 @@ class _PartScan:
         )
 
     def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        # Called for every element of every part: kept to a few comparisons.
         self.depth += 1
-        if self.depth > self.limits.nesting:
+        if self.depth > self.nesting:
             raise InvalidInput(
                 f"this {self.kind} file's part {self.name} is nested more than "
-                f"{self.limits.nesting:,} elements deep, the limit "
-                f"({variable('max_nesting')})"
+                f"{self.nesting:,} elements deep, the limit ({variable('max_nesting')})"
             )
-        local = tag.rpartition("}")[2]
+        local = self.locals.get(tag)
+        if local is None:
+            local = self.locals[tag] = tag.rpartition("}")[2]
         if self.depth == 1:
             self.worksheet = local == "worksheet"
         elif not self.worksheet:
             return
+        elif local == "c":
+            reference = attrib.get("r", "")
+            digits = reference.lstrip(_LETTERS)
+            letters = reference[: len(reference) - len(digits)]
+            if digits.isdigit() and 0 < len(letters) <= 3:
+                self.column, self.row = _column_number(letters), int(digits)
+            else:
+                self.column += 1
+            if self.row > self.rows:
+                self.rows = self.row
+            if self.column > self.columns:
+                self.columns = self.column
         elif local == "row":
             number = attrib.get("r", "")
             self.row = int(number) if number.isdigit() else self.row + 1
             self.column = 0
-        elif local == "c":
-            match = _CELL_REFERENCE.fullmatch(attrib.get("r", ""))
-            if match:
-                self.column = _column_number(match[1])
-                self.row = int(match[2])
-            else:
-                self.column += 1
-            self.rows = max(self.rows, self.row)
-            self.columns = max(self.columns, self.column)
 
     def end(self, _tag: str) -> None:
         self.depth -= 1
@@ -376,6 +385,7 @@ def _lead(chunk: bytes) -> bytes:
     return chunk.lstrip(b" \t\r\n\x00")
 
 
+@lru_cache(maxsize=4096)
 def _column_number(letters: str) -> int:
     number = 0
     for letter in letters.upper():
