@@ -109,9 +109,9 @@ class InputLimits:
                 ) from exc
             if cells > self.cells:
                 raise InvalidInput(
-                    f"this {kind} file's sheets span {cells:,} cells (rows × columns from the "
-                    f"first to the last cell holding anything); the limit is {self.cells:,} "
-                    f"({variable('max_cells')})"
+                    f"this {kind} file's sheets span {cells:,} cells (rows × columns up to "
+                    f"the farthest cell, whatever size a sheet declares); the limit is "
+                    f"{self.cells:,} ({variable('max_cells')})"
                 )
 
     def _check_sizes(self, parts: list[zipfile.ZipInfo], kind: str) -> None:
@@ -261,9 +261,9 @@ class InputLimits:
         """
         if count > self.segments:
             raise InvalidInput(
-                f"{where} has more than {self.segments:,} {noun}; a job may have at most "
-                f"{self.segments:,} segments ({variable('max_segments')}); split it into "
-                "smaller files"
+                f"{where} has more than {self.segments:,} {noun}; the limit is "
+                f"{self.segments:,} segments per job ({variable('max_segments')}); split it "
+                "into smaller files"
             )
 
     def check_segment_size(self, text: str, where: str) -> None:
