@@ -75,6 +75,20 @@ class Settings(BaseSettings):
         "http://127.0.0.1:11434", validation_alias=_env("WORKBENCH_OLLAMA_URL", "OLLAMA_HOST")
     )
 
+    # Limits on every input, checked before any work starts (workbench.limits).
+    max_uncompressed_mb: int = Field(
+        100, ge=1, validation_alias=_env("WORKBENCH_MAX_UNCOMPRESSED_MB")
+    )
+    max_compression_ratio: int = Field(
+        100, ge=1, validation_alias=_env("WORKBENCH_MAX_COMPRESSION_RATIO")
+    )
+    max_cells: int = Field(2_000_000, ge=1, validation_alias=_env("WORKBENCH_MAX_CELLS"))
+    max_nesting: int = Field(100, ge=1, validation_alias=_env("WORKBENCH_MAX_NESTING"))
+    max_segments: int = Field(200_000, ge=1, validation_alias=_env("WORKBENCH_MAX_SEGMENTS"))
+    max_segment_bytes: int = Field(
+        65_536, ge=1, validation_alias=_env("WORKBENCH_MAX_SEGMENT_BYTES")
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
@@ -253,6 +267,11 @@ def get_settings() -> Settings:
         problem = exc.errors()[0]
         name = _env_name(problem["loc"])
         raise ConfigError(f"{name} is not valid: {problem['msg']}") from exc
+
+
+def variable(field: str) -> str:
+    """The environment variable of a setting, for messages that tell how to change it."""
+    return _env_name((field,))
 
 
 def _env_name(location: tuple[int | str, ...]) -> str:

@@ -227,6 +227,44 @@ async def test_operator_runs_record_usage_without_a_quota(engine: Engine, db: Da
     )
 
 
+@pytest.mark.parametrize(
+    ("texts", "refusal"),
+    [
+        (["One", "Two", "Three", "Four"], r"^this job has more than 3 segments; .*MAX_SEGMENTS"),
+        (["One", "Two" * 10], r"^text 2 is 30 bytes long; the limit is 20 bytes per segment"),
+    ],
+)
+async def test_a_job_over_a_limit_is_refused_before_anything_is_reserved(
+    db: Database, texts: list[str], refusal: str
+) -> None:
+    # Each file is refused as it is read; texts, and several files together, here.
+    user_id = await make_user(db, "pro")
+    settings = get_settings().model_copy(update={"max_segments": 3, "max_segment_bytes": 20})
+    async with Engine(db, settings) as engine:
+        with pytest.raises(InvalidInput, match=refusal):
+            await engine.estimate(JobSpec("pseudo", "fr", user_id=user_id), texts)
+        with pytest.raises(InvalidInput, match=refusal):
+            await engine.submit(JobSpec("pseudo", "fr", user_id=user_id), texts)
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+        user = await session.get_one(User, user_id)
+    assert (user.daily_translation_count, user.monthly_character_count) == (0, 0)
+
+
+async def test_files_within_the_limit_alone_are_refused_together(
+    db: Database, tmp_path: Path
+) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("One.\n\nTwo.\n")
+    inputs = file_inputs([tmp_path / "a.txt", tmp_path / "b.txt"], "fr", data_dir=tmp_path)
+    settings = get_settings().model_copy(update={"max_segments": 3})
+    async with Engine(db, settings) as engine:
+        with pytest.raises(InvalidInput, match=r"^this job has more than 3 segments"):
+            await engine.submit(JobSpec("pseudo", "fr", inputs=tuple(inputs)))
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+
+
 async def test_unsupported_input_type_is_one_clear_error(engine: Engine, tmp_path: Path) -> None:
     exe = tmp_path / "setup.exe"
     exe.write_bytes(b"MZ")
@@ -272,7 +310,9 @@ async def test_the_estimate_prices_characters_as_the_admin_set(
         session.add(Setting(key="prices", value={"pseudo": 2.5}))
         session.add(Setting(key="currency", value="USD"))
         await session.commit()
-    estimate = await engine.estimate(JobSpec("pseudo", "fr"), ["x" * 400_000])
+    # Eight texts of 50,000 characters: one of 400,000 would be over the segment limit.
+    texts = [letter * 50_000 for letter in "abcdefgh"]
+    estimate = await engine.estimate(JobSpec("pseudo", "fr"), texts)
     assert (estimate.billed_characters, estimate.cost, estimate.currency) == (400_000, 1.0, "USD")
 
 

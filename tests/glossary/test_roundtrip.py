@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from tests.glossary.support import entries_of, unique_name
 from workbench.db import Database
+from workbench.formulas import neutralise, unescape
 from workbench.glossary import store
 from workbench.glossary.reading import FileFormat, read_file
-from workbench.glossary.rules import LINE_BREAKS, neutralise, unescape
+from workbench.glossary.rules import LINE_BREAKS
 from workbench.glossary.validation import validate
 from workbench.glossary.writing import to_bytes
 

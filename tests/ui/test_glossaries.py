@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.support import add_user
+from tests.attacks import input_bombs as bombs
 from tests.glossary.support import csv_bytes, database_state, entries_of, xlsx_bytes
 from tests.ui.conftest import TRANSLATOR_EMAIL, click, context_for, opened
 from workbench.db import Database
@@ -151,6 +153,20 @@ async def test_a_bad_csv_lists_every_problem_by_line_and_saves_nothing(
     page.save.disabled = False  # even if Save is forced, an unchecked file is not saved
     await click(page, page.save)
     assert page.status.kind == "error"
+    assert await database_state(db) == before
+
+
+async def test_a_zip_bomb_is_refused_at_the_check_in_one_line(ctx: Context, db: Database) -> None:
+    page = await opened(GlossariesPage, ctx)
+    before = await database_state(db)
+    choose_file(page, bombs.inflating_xlsx(60 * bombs.MIB), "packed.xlsx")
+    await click(page, page.check)
+    assert page.status.kind == "error"
+    problems = html.unescape(page.preview.value).split("<li>")[1:]
+    assert len(problems) == 1
+    assert problems[0].startswith("packed.xlsx: this XLSX file's part xl/worksheets/sheet1.xml")
+    assert "(WORKBENCH_MAX_COMPRESSION_RATIO)</li>" in problems[0]
+    assert page.save.disabled
     assert await database_state(db) == before
 
 

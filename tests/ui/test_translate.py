@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.support import OPERATOR, add_user
+from tests.attacks import input_bombs as bombs
 from tests.ui.conftest import context_for, opened
 from workbench.accounts import tiers
 from workbench.batch.engine import Engine
@@ -332,6 +333,19 @@ async def test_bad_input_is_refused_and_changes_nothing(
     await page.tasks.idle()
     assert page.status.kind == "error"
     assert page.status.message == "Choose the column(s) to translate in strings.xlsx."
+    assert await job_count(db) == 0
+
+
+async def test_a_sheet_over_the_cell_limit_is_refused_at_upload(
+    db: Database, translator_ctx: Context
+) -> None:
+    page = await opened(TranslatePage, translator_ctx)
+    page.upload.value = (uploaded("sparse.xlsx", bombs.sparse_xlsx({"A1": "text"})),)
+    await page.tasks.idle()
+    assert page.status.kind == "error"
+    assert page.status.message.startswith("sparse.xlsx: this XLSX file's sheets span 17,179,")
+    assert "(WORKBENCH_MAX_CELLS)" in page.status.message
+    assert page.uploads == []
     assert await job_count(db) == 0
 
 

@@ -1,9 +1,10 @@
 """The batch engine: prepare a job, translate it chunk by chunk, write its outputs.
 
-Preparing (:meth:`Engine.submit`): read the inputs, keep each distinct translatable text
-once, fill what the translation memory already knows, count characters, estimate the
-cost, then in one transaction check the user's tier, reserve the quota and store the
-job and its segments: a refused job leaves nothing behind.
+Preparing (:meth:`Engine.submit`): read the inputs within the input limits
+(:mod:`workbench.limits`), keep each distinct translatable text once, fill what the
+translation memory already knows, count characters, estimate the cost, then in one
+transaction check the user's tier, reserve the quota and store the job and its
+segments: a refused job, over a limit or a quota, leaves nothing behind.
 
 Working (:meth:`Engine.work`): a worker claims a chunk of untranslated segments (sized
 by the provider's limits), asks the memory again (another job may have paid for them
@@ -79,6 +80,7 @@ from workbench.errors import (
 )
 from workbench.glossary import qa, sync
 from workbench.glossary.store import load_content
+from workbench.limits import InputLimits
 from workbench.preferences import load as load_preferences
 from workbench.providers.base import Provider
 from workbench.providers.glossary import GlossarySpec, GlossarySupport
@@ -172,6 +174,7 @@ class Engine:
     ) -> None:
         self.db = db
         self.settings = settings or get_settings()
+        self.limits = InputLimits.of(self.settings)
         self.lease = lease
         self._provider_options = provider_options or {}
         self._providers: dict[str, Provider] = {}
@@ -226,7 +229,7 @@ class Engine:
 
     async def estimate(self, spec: JobSpec, texts: Sequence[str] | None = None) -> Estimate:
         """What a job would do and cost, without storing or reserving anything."""
-        prepared = await asyncio.to_thread(_prepare, spec, texts)
+        prepared = await asyncio.to_thread(_prepare, spec, texts, self.limits)
         glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
         async with self.db.session() as session:
             await plan_for_parameters(session)
@@ -244,7 +247,7 @@ class Engine:
         # ask the memory. A language it does not offer is still the error reported first.
         checking = asyncio.create_task(_check_languages(provider, spec))
         try:
-            prepared = await asyncio.to_thread(_prepare, spec, texts)
+            prepared = await asyncio.to_thread(_prepare, spec, texts, self.limits)
             glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
             if glossary is not None:
                 glossary.check_pair(spec.source_lang or None, spec.target_lang)
@@ -771,7 +774,7 @@ class Engine:
         spec = JobSpec(job.provider, job.target_lang, source_lang=job.source_lang)
         written = []
         for item in jobs.job_inputs(job):
-            await asyncio.to_thread(_write_output, item, spec, translations)
+            await asyncio.to_thread(_write_output, item, spec, translations, self.limits)
             written.append({"input": item.path, "output": item.output})
         return written
 
@@ -925,13 +928,24 @@ async def _check_languages(provider: Provider, spec: JobSpec) -> None:
         await provider.validate_language(spec.source_lang, role="source")
 
 
-def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
+def _prepare(spec: JobSpec, texts: Sequence[str] | None, limits: InputLimits) -> _Prepared:
     if texts is not None and spec.inputs:
         raise InvalidInput("give either input files or texts, not both")
     if texts is None and not spec.inputs:
         raise InvalidInput("nothing to translate: give input files or texts")
     if texts is None:
-        texts = [text for item in spec.inputs for text in _read(item, spec).texts]
+        texts = []
+        for item in spec.inputs:
+            document = _read(item, spec, limits)
+            name = Path(item.path).name
+            for segment in document.segments:
+                limits.check_segment_size(segment.text, f"{name}, {segment.where or 'a text'}")
+            texts += document.texts
+            limits.check_segments(len(texts), "this job")
+    else:
+        limits.check_segments(len(texts), "this job")
+        for number, text in enumerate(texts, start=1):
+            limits.check_segment_size(text, f"text {number}")
     unique = dict.fromkeys(t for t in texts if needs_translation(t))
     for text in unique:
         if "\x00" in text:
@@ -942,9 +956,11 @@ def _prepare(spec: JobSpec, texts: Sequence[str] | None) -> _Prepared:
     return _Prepared({text: text_hash(text) for text in unique}, len(texts))
 
 
-def _write_output(item: JobInput, spec: JobSpec, translations: Mapping[str, str]) -> None:
+def _write_output(
+    item: JobInput, spec: JobSpec, translations: Mapping[str, str], limits: InputLimits
+) -> None:
     try:
-        document = _read(item, spec)
+        document = _read(item, spec, limits)
         rendered = document.render([translations.get(t, t) for t in document.texts])
     except RecursionError as exc:
         raise InvalidInput(
@@ -962,14 +978,14 @@ def _write_output(item: JobInput, spec: JobSpec, translations: Mapping[str, str]
         ) from exc
 
 
-def _read(item: JobInput, spec: JobSpec) -> Document:
+def _read(item: JobInput, spec: JobSpec, limits: InputLimits) -> Document:
     path = Path(item.path)
     file_format = format_for(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    options = FormatOptions(item.columns, spec.source_lang, spec.target_lang)
+    options = FormatOptions(item.columns, spec.source_lang, spec.target_lang, limits)
     try:
         return file_format.read(data, options)
     except InvalidInput as error:

@@ -3,8 +3,9 @@
 The table keeps, for each row, the place a person sees it at: the line of a CSV file
 where its record starts (the header is line 1; a quoted cell holding line breaks spans
 several lines) or the row of the XLSX sheet. Everything about the file itself is checked
-here: size, encoding, binary content, delimiter, header; the cells are checked by
-:mod:`workbench.glossary.validation`.
+here: size, the input limits (:mod:`workbench.limits`), encoding, binary content,
+delimiter, header; the cells are checked by :mod:`workbench.glossary.validation`. Blank
+rows are dropped as they are read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -28,6 +30,7 @@ from workbench.glossary.rules import (
     MAX_FILE_BYTES,
     Column,
 )
+from workbench.limits import InputLimits
 
 if TYPE_CHECKING:
     # Imported where used: pandas, numpy and openpyxl cost ~0.45 s of a dashboard's first paint.
@@ -85,8 +88,12 @@ def file_format(filename: str) -> FileFormat:
     return SUFFIXES[suffix]
 
 
-def read_file(data: bytes, filename: str) -> RawTable:
-    """Read ``data`` (the content of ``filename``); raise InvalidInput listing every problem."""
+def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> RawTable:
+    """Read ``data`` (the content of ``filename``); raise InvalidInput listing every problem.
+
+    ``limits`` are those of the settings unless given.
+    """
+    limits = limits or InputLimits.of()
     source = PurePath(filename).name or "the file"
     fmt = file_format(filename)
     problems = Problems(source, "line" if fmt is FileFormat.CSV else "row")
@@ -99,6 +106,8 @@ def read_file(data: bytes, filename: str) -> RawTable:
     if not data.strip():
         problems.fail(None, "the file is empty: it has no entries")
     if fmt is FileFormat.XLSX:
+        with _limited(problems):
+            limits.check_package(data, "XLSX")
         grid, places = _read_xlsx(data, problems)
         return _table(grid, places, problems, fmt=fmt)
     text, encoding = decode(data, problems)
@@ -107,6 +116,8 @@ def read_file(data: bytes, filename: str) -> RawTable:
     skipped = len(_LINE_BREAK.findall(blank.group())) if blank else 0
     text = text[blank.end() :] if blank else text
     delimiter = detect_delimiter(text)
+    with _limited(problems):
+        limits.check_table(text, delimiter, "CSV")
     grid = _read_csv(text, delimiter, problems, first_line=1 + skipped)
     return _table(
         grid,
@@ -287,25 +298,41 @@ def _read_xlsx(data: bytes, problems: Problems) -> tuple[pd.DataFrame, Places]:
     except Exception as error:  # openpyxl fails in many ways on a damaged or foreign file
         raise _unreadable(problems, error) from error
     rows: list[list[str]] = []
-    filled = 0
+    numbers: list[int] = []
     try:
         if not book.worksheets:
             problems.fail(None, "the workbook has no sheet")
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        sheet = book.worksheets[0]
+        # The cells tell where the data is; a declared <dimension> of A1:XFD1048576 would
+        # have every row padded to 16,384 cells and a million empty rows produced.
+        sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             row = [_cell_text(value) for value in values]
+            if not any(row):
+                continue
             rows.append(row)
-            if any(row):
-                filled += 1
-                if filled > MAX_ENTRIES + 1:
-                    problems.fail(None, _too_many_entries())
+            numbers.append(number)
+            if len(rows) > MAX_ENTRIES + 1:
+                problems.fail(None, _too_many_entries())
     except InvalidInput:
         raise
     except Exception as error:
         raise _unreadable(problems, error) from error
     finally:
         book.close()
-    grid = pd.DataFrame(rows, dtype=object).fillna("").astype(str)
-    return grid, np.arange(1, len(rows) + 1, dtype=np.int64)
+    # Without a declared size each row is as wide as its last cell: pad them to one width.
+    width = max(map(len, rows), default=0)
+    grid = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    return grid.astype(str), np.array(numbers, dtype=np.int64)
+
+
+@contextmanager
+def _limited(problems: Problems) -> Iterator[None]:
+    """Around a check of :mod:`workbench.limits`: a refusal is one line naming the file."""
+    try:
+        yield
+    except InvalidInput as refusal:
+        raise InvalidInput(f"{problems.source}: {refusal}") from refusal
 
 
 def _unreadable(problems: Problems, error: Exception) -> InvalidInput:

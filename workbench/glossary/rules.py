@@ -47,26 +47,8 @@ FALSE_WORDS: Final = frozenset({"false", "0", "no", ""})
 CONTROL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 LINE_BREAKS: Final = re.compile("\r\n?")
 
-# OWASP CSV injection: a spreadsheet may run a cell starting with one of these as a
-# formula. Export prefixes such a cell (and one already starting with the prefix) with
-# an apostrophe; import removes exactly that prefix again.
-FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE_PREFIX: Final = "'"
-_ESCAPED: Final = (*FORMULA_TRIGGERS, ESCAPE_PREFIX)
-ESCAPED_CELL: Final = re.compile("'[=+\\-@\t\r']")
-
 _LANG: Final = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*\Z")
 LANG_LENGTH: Final = 16
-
-
-def neutralise(cell: str) -> str:
-    """The cell as export writes it: a spreadsheet shows it as text, never runs it."""
-    return ESCAPE_PREFIX + cell if cell.startswith(_ESCAPED) else cell
-
-
-def unescape(cell: str) -> str:
-    """Undo :func:`neutralise` (a no-op for every cell it left alone)."""
-    return cell[1:] if ESCAPED_CELL.match(cell) else cell
 
 
 def normalise_lang(value: str) -> str | None:

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workbench.formulas import ESCAPED_CELL
 from workbench.glossary.problems import Problems
 from workbench.glossary.reading import RawTable, header_name
 from workbench.glossary.rules import (
     COLUMNS,
     CONTROL_CHARACTERS,
-    ESCAPED_CELL,
     FALSE_WORDS,
     LANG_COLUMNS,
     LINE_BREAKS,

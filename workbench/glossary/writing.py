@@ -1,10 +1,10 @@
 """Writing a glossary as CSV or XLSX that any spreadsheet opens safely.
 
-Every cell a spreadsheet could run as a formula is prefixed with an apostrophe (OWASP's
-advice against CSV injection), and so is a cell that already starts with one, so reading
-the file back (:mod:`workbench.glossary.reading`) removes exactly that prefix and gives
-the same entries. CSV is UTF-8 with a byte order mark: without it Excel assumes the
-local code page and garbles every accent.
+Every cell a spreadsheet could run as a formula is prefixed with an apostrophe
+(:mod:`workbench.formulas`, OWASP's advice against CSV injection), and so is a cell that
+already starts with one, so reading the file back (:mod:`workbench.glossary.reading`)
+removes exactly that prefix and gives the same entries. CSV is UTF-8 with a byte order
+mark: without it Excel assumes the local code page and garbles every accent.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from workbench.formulas import neutralise
 from workbench.glossary.reading import FileFormat
-from workbench.glossary.rules import COLUMNS, TEXT_COLUMNS, Column, neutralise
+from workbench.glossary.rules import COLUMNS, TEXT_COLUMNS, Column
 
 if TYPE_CHECKING:  # imported where used: pandas costs ~0.3 s of a dashboard's first paint
     import pandas as pd

@@ -9,8 +9,6 @@ are served only from inside the data dir.
 
 from __future__ import annotations
 
-import csv
-import io
 import mimetypes
 import re
 import uuid
@@ -25,7 +23,7 @@ from workbench.config import get_settings
 from workbench.db.models import TranslationJob, User
 from workbench.errors import NotFound, PathNotAllowed
 from workbench.glossary import store
-from workbench.glossary.qa import VIOLATION_COLUMNS
+from workbench.glossary.qa import report_csv
 from workbench.server.identity import SignedInUser, database
 
 _CHUNK = 256 * 1024
@@ -54,12 +52,8 @@ class DownloadHandler(web.RequestHandler):
         if job is None or (not user.is_admin and str(job.user_id) != user.user_id):
             raise web.HTTPError(404)
         if item == "qa":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=VIOLATION_COLUMNS)
-            writer.writeheader()
-            writer.writerows(job.qa_report or [])
             self._attachment(f"qa-{job_id}.csv", "text/csv; charset=utf-8")
-            self.write(buffer.getvalue().encode("utf-8-sig"))
+            self.write(report_csv(job.qa_report or []))
             return
         # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
         if _INDEX.fullmatch(item) is None or int(item) >= len(job.outputs or []):

@@ -42,6 +42,7 @@ from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
 from workbench.errors import AccessRevoked, InvalidInput, PermissionDenied
 from workbench.glossary.store import GlossaryInfo, list_glossaries
+from workbench.limits import InputLimits
 from workbench.preferences import Preferences
 from workbench.preferences import load as load_preferences
 from workbench.providers.languages import primary_subtag
@@ -110,7 +111,7 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
-def table_columns(name: str, data: bytes) -> list[str]:
+def table_columns(name: str, data: bytes, limits: InputLimits) -> list[str]:
     """The column headers a CSV or XLSX file offers (every sheet's, for a workbook)."""
     if PurePosixPath(name).suffix.lower() in Xlsx.extensions:
         # Imported here: openpyxl costs ~0.13 s of the page's first paint.
@@ -118,12 +119,17 @@ def table_columns(name: str, data: bytes) -> list[str]:
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
+            limits.check_package(data, "XLSX")
+        except InvalidInput as refusal:
+            raise InvalidInput(f"{name}: {refusal}") from refusal
+        try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
             raise InvalidInput(f"{name}: not an Excel .xlsx workbook (or it is damaged)") from None
         try:
             found: list[str] = []
             for sheet in book.worksheets:
+                sheet.reset_dimensions()  # the first row as its cells say, not as declared
                 for row in sheet.iter_rows(min_row=1, max_row=1, values_only=True):
                     found.extend(str(value) for value in row if value is not None)
         finally:
@@ -436,7 +442,11 @@ class TranslatePage(Component):
                     size=t.number(MAX_UPLOAD_BYTES // (1024 * 1024)),
                 )
             )
-        columns = await asyncio.to_thread(table_columns, safe, data) if suffix in TABULAR else None
+        columns = (
+            await asyncio.to_thread(table_columns, safe, data, InputLimits.of(self.ctx.settings))
+            if suffix in TABULAR
+            else None
+        )
         path = await asyncio.to_thread(self._save, safe, data)
         chooser = None
         parts: list[widgets.Widget] = [

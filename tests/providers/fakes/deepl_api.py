@@ -12,9 +12,14 @@ back, as a hostile or careless server might, to prove we never repeat it.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 from tests.providers.fakes.server import FakeServer, Received, Reply
+from workbench.config import get_settings
 
 MAX_TEXTS = 50
 MAX_BYTES = 128 * 1024
@@ -117,3 +122,17 @@ class FakeDeepL(FakeServer):
 
 def _info(glossary: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in glossary.items() if key != "entries"}
+
+
+@contextmanager
+def serving(fake: FakeDeepL, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
+    """``fake`` started, with this process's settings pointing the deepl provider at it."""
+    fake.start()
+    monkeypatch.setenv("DEEPL_AUTH_KEY", fake.key)
+    monkeypatch.setenv("WORKBENCH_DEEPL_URL", fake.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    get_settings.cache_clear()
+    try:
+        yield fake
+    finally:
+        fake.stop()

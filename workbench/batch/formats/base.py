@@ -4,7 +4,8 @@ A format reads bytes into a :class:`Document`: the ordered text slots it found (
 :class:`Segment`) and a renderer that puts one translation per slot back in place,
 keeping everything else (structure, markup, timings, other columns, formatting). Slots
 the engine does not translate (empty, whitespace) get their own text back. A malformed
-file raises :class:`~workbench.errors.InvalidInput` from ``read``: nothing is written.
+file, or one over a limit of :mod:`workbench.limits`, raises
+:class:`~workbench.errors.InvalidInput` from ``read``: nothing is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from workbench.errors import InvalidInput
+from workbench.limits import InputLimits
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class FormatOptions:
     columns: tuple[str, ...] = ()
     source_lang: str = ""
     target_lang: str = ""
+    # What a file may hold; each format checks it before (or while) it parses.
+    limits: InputLimits = field(default_factory=InputLimits.of)
 
 
 @dataclass

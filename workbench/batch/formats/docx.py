@@ -27,6 +27,7 @@ class Docx(FileFormat):
     extensions = (".docx",)
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
+        options.limits.check_package(data, "DOCX")
         word = _open(data)
         segments = [
             Segment(run.text, f"paragraph {number}") for number, run in _runs(word) if run.text
@@ -47,7 +48,13 @@ class Docx(FileFormat):
 def _open(data: bytes) -> WordDocument:
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        SyntaxError,  # a part that is not XML where XML belongs
+    ) as exc:
         raise InvalidInput("this is not a Word .docx document (or it is damaged)") from exc
 
 

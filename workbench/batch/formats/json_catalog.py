@@ -22,6 +22,7 @@ class JsonCatalog(FileFormat):
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
         text = decode_utf8(data, "JSON")
+        options.limits.check_json(text)
         try:
             tree = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -18,6 +18,8 @@ from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Se
 from workbench.errors import InvalidInput
 
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
+# Each entry (obsolete ones too) starts with a msgid line: counted before polib builds them.
+_ENTRY = re.compile(r"^(?:#~[ \t]*)?msgid[ \t]", re.MULTILINE)
 
 
 class Po(FileFormat):
@@ -29,6 +31,8 @@ class Po(FileFormat):
         if "msgid" not in text or "\n" not in text:
             # polib would take a one-line "file" for a path on this machine: never let it.
             raise InvalidInput("this PO file has no entries (no msgid lines)")
+        entries = sum(1 for _ in _ENTRY.finditer(text))
+        options.limits.check_segments(entries, "this PO file", noun="entries")
         try:
             catalog = polib.pofile(text)
         except (OSError, ValueError) as exc:

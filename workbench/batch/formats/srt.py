@@ -23,6 +23,7 @@ class Srt(FileFormat):
         blocks = [b for b in re.split(r"\r?\n(?:[ \t]*\r?\n)+", text.strip()) if b.strip()]
         if not blocks:
             raise InvalidInput("this SRT file has no subtitles")
+        options.limits.check_segments(len(blocks), "this SRT file", noun="subtitles")
         cues: list[tuple[str, str]] = []
         segments: list[Segment] = []
         for number, block in enumerate(blocks, start=1):

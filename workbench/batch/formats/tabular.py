@@ -3,6 +3,10 @@
 CSV keeps its delimiter and encoding; XLSX is edited in place with openpyxl, so styles,
 formulas, other sheets and column widths survive. Columns are chosen by header name; the
 first sheet is used unless the workbook has the column only on another one.
+
+A translation is written to CSV as text a spreadsheet never runs as a formula
+(:mod:`workbench.formulas`), and a cell we escaped is read back as its original value;
+a cell the translation leaves as it was keeps its bytes, formula or not.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
 from workbench.errors import InvalidInput
+from workbench.formulas import neutralise, unescape
 from workbench.textfiles import decode_text, sniff_delimiter
 
 if TYPE_CHECKING:  # imported where used: openpyxl costs ~0.13 s of a dashboard's first paint
@@ -49,9 +54,7 @@ class Csv(FileFormat):
         decoded = decode_text(data, "CSV")
         delimiter = sniff_delimiter(decoded.text)
         try:
-            rows = list(
-                csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
-            )
+            rows = list(options.limits.counted_rows(decoded.text, delimiter, "CSV", strict=True))
         except csv.Error as exc:
             raise InvalidInput(f"this CSV file is malformed: {exc}") from exc
         if not rows:
@@ -64,19 +67,36 @@ class Csv(FileFormat):
             for column in chosen:
                 if column < len(row):
                     slots.append((row_number - 1, column))
-                    segments.append(Segment(row[column], f"row {row_number}, {header[column]}"))
+                    text = unescape(row[column])
+                    segments.append(Segment(text, f"row {row_number}, {header[column]}"))
 
         def render(translations: Sequence[str]) -> bytes:
             out_rows = [list(row) for row in rows]
-            for (row, column), translated in zip(slots, translations, strict=True):
-                out_rows[row][column] = translated
-            buffer = io.StringIO(newline="")
-            csv.writer(buffer, delimiter=delimiter, lineterminator=decoded.newline).writerows(
-                out_rows
-            )
-            return decoded.encode(buffer.getvalue())
+            for (row, column), segment, translated in zip(
+                slots, segments, translations, strict=True
+            ):
+                if translated != segment.text:
+                    out_rows[row][column] = neutralise(translated)
+            return decoded.encode(_csv_text(out_rows, delimiter, decoded.newline))
 
         return Document(segments, render)
+
+
+def _csv_text(rows: list[list[str]], delimiter: str, newline: str) -> str:
+    """``rows`` as CSV lines ending in ``newline``, a cell holding any line break quoted.
+
+    The csv module quotes a cell only for the characters of its line terminator: with
+    "\n" alone, a cell holding "\r" would be written bare and split the row in two.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    lines = []
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        lines.append(buffer.getvalue().removesuffix("\r\n"))
+    return "".join(line + newline for line in lines)
 
 
 class Xlsx(FileFormat):
@@ -84,6 +104,7 @@ class Xlsx(FileFormat):
     extensions = (".xlsx",)
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
+        options.limits.check_package(data, "XLSX")
         book = _load(data)
         sheet = _sheet_with(book, options.columns)
         header = [str(c.value) if c.value is not None else "" for c in sheet[1]]
@@ -124,7 +145,14 @@ def _load(data: bytes) -> Workbook:
 
     try:
         return openpyxl.load_workbook(io.BytesIO(data))
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        SyntaxError,  # a part that is not XML where XML belongs
+    ) as exc:
         raise InvalidInput("this is not an Excel .xlsx workbook (or it is damaged)") from exc
 
 

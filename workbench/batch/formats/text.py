@@ -20,6 +20,7 @@ from workbench.batch.formats.base import (
     Segment,
     decode_utf8,
 )
+from workbench.limits import InputLimits
 
 
 @dataclass
@@ -36,15 +37,18 @@ def _assemble(pieces: list[_Piece], translations: Sequence[str]) -> bytes:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, limits: InputLimits, kind: str) -> None:
         self.pieces: list[_Piece] = []
         self.segments: list[Segment] = []
+        self.limits, self.kind = limits, kind
 
     def literal(self, text: str) -> None:
         if text:
             self.pieces.append(_Piece(literal=text))
 
     def slot(self, text: str, where: str) -> None:
+        # Counted as they are found: a file of millions of paragraphs stops here.
+        self.limits.check_segments(len(self.segments) + 1, f"this {self.kind} file")
         self.pieces.append(_Piece(slot=len(self.segments)))
         self.segments.append(Segment(text, where))
 
@@ -59,7 +63,7 @@ class PlainText(FileFormat):
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
         text = decode_utf8(data, "text")
-        builder = _Builder()
+        builder = _Builder(options.limits, "text")
         # Split into paragraphs while keeping every separator exactly as it was; lines are
         # counted as the text is walked (counting from the start each time is quadratic).
         position, line = 0, 1
@@ -101,7 +105,7 @@ class Markdown(FileFormat):
     def read(self, data: bytes, options: FormatOptions) -> Document:
         text = decode_utf8(data, "Markdown")
         lines = text.splitlines(keepends=True)
-        builder = _Builder()
+        builder = _Builder(options.limits, "Markdown")
         index = 0
         if lines and lines[0].rstrip() == "---":  # YAML front matter
             closing = next(
