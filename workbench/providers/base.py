@@ -29,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 from aiolimiter import AsyncLimiter
 from pydantic import SecretStr
 
+from workbench import inline
 from workbench.config import Settings
 from workbench.errors import (
     ConfigError,
@@ -50,6 +51,15 @@ T = TypeVar("T")
 log = logging.getLogger("workbench.providers")
 
 LanguageRole = Literal["source", "target"]
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """One segment's translation, canonical; ``repaired`` says why its codes could not be
+    kept by the provider and its texts were translated one by one (None: they were kept)."""
+
+    text: str
+    repaired: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +211,38 @@ class Provider(abc.ABC):
 
         await _run_all([run(batch) for batch in batches])
         return results
+
+    async def translate_segments(
+        self,
+        segments: Sequence[str],
+        *,
+        target: str,
+        source: str | None = None,
+        model: str | None = None,
+        glossary: GlossarySpec | None = None,
+        **options: object,
+    ) -> list[Translated]:
+        """Translate canonical segments (:mod:`workbench.inline`); same length and order.
+
+        Every code of a segment comes back exactly once and properly nested, or the
+        segment's texts between codes are translated one by one and the result says so
+        (``Translated.repaired``). A segment with no prose comes back unchanged.
+        """
+        parsed = [inline.parse(segment) for segment in segments]
+        pieces = [
+            (number, index)
+            for number, tagged in enumerate(parsed)
+            for index, _ in inline.pieces(tagged)
+            if tagged.prose.strip()
+        ]
+        texts = [str(parsed[number].parts[index]) for number, index in pieces]
+        translated = await self.translate(
+            texts, target=target, source=source, model=model, glossary=glossary, **options
+        )
+        parts = [list(tagged.parts) for tagged in parsed]
+        for (number, index), text in zip(pieces, translated, strict=True):
+            parts[number][index] = text
+        return [Translated(inline.Tagged(tuple(p)).canonical(), repaired=None) for p in parts]
 
     async def _prepare(
         self,
