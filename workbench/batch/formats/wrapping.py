@@ -11,7 +11,7 @@ breaks at whitespace, or between two characters of a script written without spac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import NamedTuple
@@ -54,7 +54,7 @@ def wrap(pieces: Sequence[Piece], lines: int, *, dialogue: bool = False) -> list
             piece.text if piece.markup else _SPACES.sub(" ", piece.text) for piece in pieces
         ).strip(" ")
         return [line] if line else []
-    words = _visible(list(_words(pieces)))
+    words = _visible(_words(pieces))
     if not words:
         return []
     count = max(1, min(lines, len(words)))
@@ -71,7 +71,8 @@ def wrap(pieces: Sequence[Piece], lines: int, *, dialogue: bool = False) -> list
     ]
 
 
-def _words(pieces: Sequence[Piece]) -> Iterator[_Word]:
+def _words(pieces: Sequence[Piece]) -> list[_Word]:
+    words: list[_Word] = []
     text, width, joiner, first = "", 0, "", ""
     previous = ""  # the last visible character of the current word, "" after markup
     for piece in pieces:
@@ -79,23 +80,24 @@ def _words(pieces: Sequence[Piece]) -> Iterator[_Word]:
             text += piece.text
             previous = ""  # no break beside markup: the tag would be left alone on a line
             continue
-        for token in _TOKEN.finditer(piece.text):
-            chunk = token.group()
-            if token.lastgroup == "space":
+        for space, cjk, run in _TOKEN.findall(piece.text):
+            if space:
                 if text:
-                    yield _Word(text, width, joiner, first)
+                    words.append(_Word(text, width, joiner, first))
                     joiner = " "
                 text, width, first, previous = "", 0, "", ""
                 continue
+            chunk = cjk or run
             if previous and _breaks_between(previous, chunk[0]):
-                yield _Word(text, width, joiner, first)
+                words.append(_Word(text, width, joiner, first))
                 text, width, joiner, first = "", 0, "", ""
             text += chunk
             width += len(chunk)
             first = first or chunk[0]
             previous = chunk[-1]
     if text:
-        yield _Word(text, width, joiner, first)
+        words.append(_Word(text, width, joiner, first))
+    return words
 
 
 def _visible(words: list[_Word]) -> list[_Word]:
@@ -149,7 +151,14 @@ def _balanced(words: list[_Word], lines: int) -> list[int]:
 
     count = len(words)
     if lines == 2:  # most cues: every break point tried, in one pass
-        best = min(range(1, count), key=lambda i: width(0, i) ** 2 + width(i, count) ** 2)
+        total = ends[-1]
+        best = min(
+            range(1, count),
+            key=lambda i: (
+                (ends[i] - len(words[0].joiner)) ** 2
+                + (total - ends[i] - len(words[i].joiner)) ** 2
+            ),
+        )
         return [best]
     if count > _EXACT_WORDS:
         return _greedy(words, lines, ends[-1] / lines)
