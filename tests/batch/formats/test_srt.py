@@ -216,7 +216,7 @@ def test_a_translation_that_breaks_a_code_leaves_its_cue_as_it_was_and_says_so()
     document = read(data)
     assert document.render(["Bonjour"]) == data
     assert document.notes == [
-        "a subtitle was left untranslated: its translation broke a code (code 1 is missing)"
+        "subtitle 1 was left untranslated: its translation broke a code (code 1 is missing)"
     ]
 
 

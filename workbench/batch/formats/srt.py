@@ -71,6 +71,7 @@ class _Lines:
 class _Cue:
     """A cue's text: its lines, its segment and what each code of it stands for."""
 
+    name: str  # its number, or its place when it has none: "subtitle 12"
     first: int  # its first text line
     slots: tuple[int, ...]  # its non-blank text lines, the last one ending the text
     segment: str  # canonical
@@ -89,11 +90,11 @@ class Srt(FileFormat):
         cues: list[_Cue] = []
         segments: list[Segment] = []
         count = 0
-        for count, (name, cue) in enumerate(_cues(lines), start=1):
+        for count, cue in enumerate(_cues(lines), start=1):
             options.limits.check_segments(count, "this SRT file", noun="subtitles")
             if cue is not None:
                 cues.append(cue)
-                segments.append(Segment(cue.segment, f"subtitle {name}"))
+                segments.append(Segment(cue.segment, f"subtitle {cue.name}"))
         if not count:
             raise InvalidInput("this SRT file has no subtitles")
         notes: list[str] = []
@@ -102,14 +103,14 @@ class Srt(FileFormat):
             parts = list(lines.parts)
             for cue, translated in zip(cues, translations, strict=True):
                 if translated != cue.segment:
-                    _fill(parts, lines, cue, translated, notes)
+                    _fill(parts, cue, translated, notes)
             return decoded.encode("".join(parts), notes)
 
         return Document(segments, render, notes)
 
 
-def _cues(lines: _Lines) -> Iterator[tuple[str, _Cue | None]]:
-    """Each cue's name for reports and its text (None when it has none), in order."""
+def _cues(lines: _Lines) -> Iterator[_Cue | None]:
+    """Each cue's text (None when it has none), in order."""
     line = 0
     count = 0
     while line < lines.count:
@@ -128,7 +129,7 @@ def _cues(lines: _Lines) -> Iterator[tuple[str, _Cue | None]]:
             )
         end = _text_end(lines, timing + 1)
         slots = tuple(number for number in range(timing + 1, end) if not lines.blank[number])
-        yield name, (_cue(lines, slots) if slots else None)
+        yield _cue(lines, name, slots) if slots else None
         line = end
 
 
@@ -150,14 +151,14 @@ def _text_end(lines: _Lines, line: int) -> int:
     return line
 
 
-def _cue(lines: _Lines, slots: tuple[int, ...]) -> _Cue:
+def _cue(lines: _Lines, name: str, slots: tuple[int, ...]) -> _Cue:
     """The segment of a cue's text lines: joined by spaces, markup made codes."""
     shown = [lines.texts[line].strip() for line in slots]
     joined = " ".join(shown)
     dialogue = len(shown) > 1 and all(_DIALOGUE_DASH.match(line) for line in shown)
     tokens = list(_MARKUP.finditer(joined)) if _MARKS.search(joined) else []
     if not tokens:
-        return _Cue(slots[0], slots, inline.plain(joined), frozenset(), {}, dialogue)
+        return _Cue(name, slots[0], slots, inline.plain(joined), frozenset(), {}, dialogue)
     partner = _pairs(tokens)
     dropped = _rejoined(joined, tokens, partner)
     builder = inline.Builder()
@@ -180,7 +181,7 @@ def _cue(lines: _Lines, slots: tuple[int, ...]) -> _Cue:
     builder.text(joined[position:])
     tagged = builder.build()
     codes = frozenset(code for code in tagged.codes if code.kind is not inline.Kind.CLOSE)
-    return _Cue(slots[0], slots, tagged.canonical(), codes, markup, dialogue)
+    return _Cue(name, slots[0], slots, tagged.canonical(), codes, markup, dialogue)
 
 
 def _pairs(tokens: list[re.Match[str]]) -> dict[int, int]:
@@ -226,7 +227,7 @@ def _rejoined(joined: str, tokens: list[re.Match[str]], partner: dict[int, int])
     return dropped
 
 
-def _fill(parts: list[str], lines: _Lines, cue: _Cue, translated: str, notes: list[str]) -> None:
+def _fill(parts: list[str], cue: _Cue, translated: str, notes: list[str]) -> None:
     """Put ``translated`` in the cue's text lines, wrapped to as many lines as it had.
 
     Each translated line takes a text line's place; blank lines between and every line's
@@ -238,7 +239,9 @@ def _fill(parts: list[str], lines: _Lines, cue: _Cue, translated: str, notes: li
         # The engine checks codes before; a translation that still breaks them is not
         # written into a file that players must read.
         problem = inline.code_problem(inline.parse(cue.segment), translated)
-        notes.append(f"a subtitle was left untranslated: its translation broke a code ({problem})")
+        notes.append(
+            f"subtitle {cue.name} was left untranslated: its translation broke a code ({problem})"
+        )
         return
     wrapped = wrap(pieces, len(cue.slots), dialogue=cue.dialogue)
     for slot, shown in zip(cue.slots, wrapped, strict=False):
