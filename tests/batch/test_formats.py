@@ -17,7 +17,7 @@ import polib
 import pytest
 from docx.shared import Pt
 
-from tests.batch.samples import MARKDOWN, PO, SRT, document, workbook
+from tests.batch.samples import MARKDOWN, PO, document, workbook
 from workbench.batch.formats import FORMATS, FormatOptions, format_for
 from workbench.errors import InvalidInput
 
@@ -121,18 +121,6 @@ def test_po_translates_untranslated_and_fuzzy_entries_with_plurals() -> None:
     assert plural.msgstr_plural == {0: "<ONE FILE>", 1: "<{N} FILES>", 2: "<{N} FILES>"}
     assert catalog.metadata["Language"] == "pl"
     assert [e.msgid for e in catalog.obsolete_entries()] == ["Old"]
-
-
-# --- SRT ----------------------------------------------------------------------------------
-
-
-def test_srt_keeps_numbers_and_timings() -> None:
-    texts, out = translate(SRT.encode(), ".srt")
-    assert texts == ["Hello there.\nSecond line.", "Bye."]
-    assert out.decode() == (
-        "1\r\n00:00:01,000 --> 00:00:02,500\r\n<HELLO THERE.\r\nSECOND LINE.>\r\n\r\n"
-        "2\r\n00:00:03,000 --> 00:00:04,000\r\n<BYE.>\r\n"
-    )
 
 
 # --- CSV and XLSX -------------------------------------------------------------------------

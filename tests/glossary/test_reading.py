@@ -22,12 +22,14 @@ EXPECTED = [
     ("naïve; so", "ingenuous, so", False, "delimiters inside cells"),
     ("€uro", "euro", False, ""),
 ]
-ENCODINGS = {
-    "utf-8": lambda text: text.encode("utf-8"),
-    "utf-8-bom": lambda text: text.encode("utf-8-sig"),
-    "utf-16-le-bom": lambda text: b"\xff\xfe" + text.encode("utf-16-le"),
-    "utf-16-be-bom": lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
-    "cp1252": lambda text: text.encode("cp1252"),
+ENCODINGS = {  # how each is named back
+    "UTF-8": lambda text: text.encode("utf-8"),
+    "UTF-8 with BOM": lambda text: text.encode("utf-8-sig"),
+    "UTF-16 LE with BOM": lambda text: b"\xff\xfe" + text.encode("utf-16-le"),
+    "UTF-16 BE with BOM": lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+    "UTF-16 LE": lambda text: text.encode("utf-16-le"),
+    "UTF-32 LE with BOM": lambda text: text.encode("utf-32"),
+    "Windows-1252": lambda text: text.encode("cp1252"),
 }
 
 
@@ -46,9 +48,7 @@ def test_every_delimiter_and_encoding(delimiter: str, encoding: str) -> None:
     data = ENCODINGS[encoding](text)
     table = read_file(data, "glossary.csv")
     assert table.delimiter == delimiter
-    assert table.encoding == {"utf-8-bom": "utf-8-sig", "cp1252": "cp1252"}.get(
-        encoding, "utf-16" if encoding.startswith("utf-16") else "utf-8"
-    )
+    assert table.encoding == encoding
     assert entries(validate(table)) == EXPECTED
 
 

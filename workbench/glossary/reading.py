@@ -31,6 +31,7 @@ from workbench.glossary.rules import (
     Column,
 )
 from workbench.limits import InputLimits
+from workbench.textfiles import DecodedText, Undecodable, decode_text, sniff_delimiter
 
 if TYPE_CHECKING:
     # Imported where used: pandas, numpy and openpyxl cost ~0.45 s of a dashboard's first paint.
@@ -53,11 +54,6 @@ SUFFIXES = {
     ".xlsx": FileFormat.XLSX,
     ".xlsm": FileFormat.XLSX,
 }
-DELIMITERS = ("\t", ";", ",")  # a rarer delimiter that fits every line is the likelier one
-_SNIFF_CHARS = 65_536
-_SNIFF_RECORDS = 50
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 # Searched in "\0" + "\0".join(cells): a pattern starting with a literal is scanned for fast.
 _BLANK_START = re.compile("\x00\\s")
@@ -72,7 +68,7 @@ class RawTable:
     places: Places  # the line (CSV) or row (XLSX, DataFrame) of each row
     problems: Problems  # where cell problems are added; names the input and its unit
     format: FileFormat | None = None
-    encoding: str | None = None
+    encoding: str | None = None  # as a person names it: "UTF-16 LE with BOM"
     delimiter: str | None = None
     has_header: bool = True
     # Cells of a file a spreadsheet opens: formulas are refused and export's escape undone.
@@ -110,12 +106,13 @@ def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> 
             limits.check_package(data, "XLSX")
         grid, places = _read_xlsx(data, problems)
         return _table(grid, places, problems, fmt=fmt)
-    text, encoding = decode(data, problems)
+    decoded = _decode(data, problems)
+    text = decoded.text
     # pandas takes the number of columns from the first line, so it cannot start blank.
     blank = _BLANK_LINES.match(text)
     skipped = len(_LINE_BREAK.findall(blank.group())) if blank else 0
     text = text[blank.end() :] if blank else text
-    delimiter = detect_delimiter(text)
+    delimiter = sniff_delimiter(text, is_header=_is_header, widths=HEADERLESS_COLUMNS)
     with _limited(problems):
         limits.check_table(text, delimiter, "CSV")
     grid = _read_csv(text, delimiter, problems, first_line=1 + skipped)
@@ -124,7 +121,7 @@ def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> 
         _record_lines(grid) + skipped,
         problems,
         fmt=fmt,
-        encoding=encoding,
+        encoding=decoded.label,
         delimiter=delimiter,
     )
 
@@ -132,84 +129,17 @@ def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> 
 # --- text ------------------------------------------------------------------------------
 
 
-def decode(data: bytes, problems: Problems) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was in.
-
-    UTF-8 (with or without BOM) and UTF-16 with BOM are recognised by their marks;
-    otherwise UTF-8 is tried, then Windows-1252, the encoding Excel uses on western
-    Windows. NUL bytes without a UTF-16 BOM mean a binary file.
-    """
-    if data.startswith(_UTF8_BOM):
-        return _decode_strictly(data, "utf-8-sig", problems), "utf-8-sig"
-    if data.startswith(_UTF16_BOMS):
-        return _decode_strictly(data, "utf-16", problems), "utf-16"
-    if b"\x00" in data:
-        problems.fail(
-            None,
-            "this is a binary file, not CSV text: it has NUL bytes (UTF-16 text would "
-            "start with a byte order mark); export the glossary as CSV UTF-8 or XLSX",
-        )
+def _decode(data: bytes, problems: Problems) -> DecodedText:
+    """The text of a CSV file (:mod:`workbench.textfiles` finds the encoding); a file that
+    is not text is one problem, placed on the line of its first bad byte."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            bad = data[utf8_error.start : utf8_error.start + 1].hex()
-            problems.fail(
-                _byte_line(data, utf8_error.start, "utf-8"),
-                f"byte 0x{bad} is neither UTF-8 nor Windows-1252 text; save the file as CSV UTF-8",
-            )
+        return decode_text(data, "CSV")
+    except Undecodable as error:
+        problems.fail(error.line, error.detail)
 
 
-def _decode_strictly(data: bytes, encoding: str, problems: Problems) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
-        problems.fail(
-            _byte_line(data, error.start, encoding),
-            f"the file starts with a {name} byte order mark but is not valid {name} here; "
-            "save it again as CSV UTF-8",
-        )
-
-
-def _byte_line(data: bytes, offset: int, encoding: str) -> int:
-    before = data[:offset].decode(encoding, errors="replace")
-    return len(_LINE_BREAK.findall(before)) + 1
-
-
-def detect_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever makes a header or consistent rows of the start."""
-    sample = text[:_SNIFF_CHARS]
-    complete = len(text) <= _SNIFF_CHARS
-    parsed = {d: _sample_records(sample, d, complete) for d in DELIMITERS}
-    for delimiter, records in parsed.items():
-        if records and len(records[0]) > 1 and any(header_name(c) in COLUMNS for c in records[0]):
-            return delimiter
-    for delimiter, records in parsed.items():
-        widths = {len(record) for record in records}
-        if len(widths) == 1 and widths <= set(HEADERLESS_COLUMNS):
-            return delimiter
-    first_line = _LINE_BREAK.split(sample, maxsplit=1)[0]
-    counts = {d: first_line.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
-    records: list[list[str]] = []
-    try:
-        for record in csv.reader(io.StringIO(sample), delimiter=delimiter):
-            if any(cell.strip() for cell in record):
-                records.append(record)
-            if len(records) > _SNIFF_RECORDS:
-                break
-    except csv.Error:
-        pass  # the sample may end inside a quoted cell; what was read still counts
-    if not complete and records:
-        records.pop()  # may be cut short by the end of the sample
-    return records
+def _is_header(record: Sequence[str]) -> bool:
+    return any(header_name(cell) in COLUMNS for cell in record)
 
 
 def _read_csv(text: str, delimiter: str, problems: Problems, *, first_line: int) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from workbench.errors import InvalidInput
 from workbench.limits import InputLimits
+from workbench.textfiles import decode_text
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,9 @@ class FileFormat(ABC):
 
 
 def decode_utf8(data: bytes, kind: str) -> str:
-    """Text formats that are UTF-8 by definition (JSON, SRT, Markdown, PO default)."""
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput(f"this is not a {kind} file: it contains binary data")
-    boms = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-    for bom, encoding in boms:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding).lstrip("\ufeff")
-            except UnicodeDecodeError as exc:
-                raise InvalidInput(f"this {kind} file is not valid {encoding}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"this {kind} file is not UTF-8 (first bad byte on line {line}); save it as UTF-8"
-        ) from exc
+    """The text of a format that is Unicode by definition (JSON, Markdown, PO by default).
+
+    A delegate of :func:`workbench.textfiles.decode_text`, which formats should call
+    themselves: its result also says how to encode the output as the input was.
+    """
+    return decode_text(data, kind, legacy=False).text
