@@ -18,7 +18,8 @@ engine keeps:
   opaque token such as ``[X3X]``, which machine translation copies through (spaced out
   or lower-cased at times, which decoding tolerates).
 
-Decoding is lenient about syntax (attribute order and quotes, ``<x/>`` or ``<x></x>``)
+Decoding is lenient about syntax (attribute order and quotes, ``<x/>`` or ``<x></x>``,
+an empty paired code written ``<g/>``)
 and strict about identity: a tag with an id the segment does not have, a closing tag that
 closes another code, or markup that is none of the codes is a :class:`Broken` reply. Codes
 come back from the source segment, never from the reply (an ``equiv`` is not trusted).
@@ -102,9 +103,10 @@ class XmlCodec(Codec):
                     skipping = None
                 continue
             if name == "g":
-                if empty:
-                    raise Broken(f"a paired code written as empty: {match.group(0)[:40]}")
-                if closing:
+                if empty:  # <g id="1"/> is <g id="1"></g> to an XML parser (DeepL's too)
+                    reader.open(_id(attributes, match.group(0)))
+                    reader.close()
+                elif closing:
                     reader.close()
                 else:
                     reader.open(_id(attributes, match.group(0)))
