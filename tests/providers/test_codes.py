@@ -84,6 +84,8 @@ def test_a_text_shaped_like_a_token_is_not_sent_as_tokens() -> None:
         (codes.XML, 'a <b>b</b> <g id="1"><g id="2">c</g></g><x id="3"/>', "markup"),
         (codes.XML, '<g id="1"><g id="2">c</g><x id="3"/>', "never closed"),
         (codes.XML_IGNORED, '<g id="1"><g id="2">c</g></g><x id="3">kept', "never closed"),
+        (codes.XML_IGNORED, '<g id="1"><g id="2">c</g></g><x id="3">{name} x</x>', "changed"),
+        (codes.HTML, '<span id="1"><span id="2">c</span></span><span id="3">b</span>', "changed"),
         (codes.HTML, '<span id="1"><span id="2">c</span></span></span>', "without its opening"),
         (codes.HTML, "<span>no id</span>", "without its id"),
         (codes.TOKENS, "[X0X]a[X1X]b[X3X]c[X2X][X4X]", "closed inside"),

@@ -221,6 +221,17 @@ async def test_google_web_gets_codes_as_tokens(
     )
 
 
+async def test_google_web_a_text_shaped_like_a_token_goes_piece_by_piece(
+    google_fake: FakeGoogleWeb, google: GoogleWebProvider
+) -> None:
+    (result,) = await google.translate_segments(['Type [X0X] <x id="1"/> here'], target="fr")
+    sent = [request.param("q") for request in google_fake.requests(google_web_api.PATH)]
+    assert sorted(sent) == [" here", "Type [X0X] "]  # no token of ours beside the text's
+    assert result.repaired is not None
+    assert "shaped like a code token" in result.repaired
+    assert result.text == '&lt;fr&gt;Type [X0X] <x id="1"/>&lt;fr&gt; here'
+
+
 # --- every provider ------------------------------------------------------------------------
 
 

@@ -91,15 +91,18 @@ class XmlCodec(Codec):
     def decode(self, reply: str, segment: Tagged) -> str:
         reader = _Reader(segment)
         position = 0
-        skipping: str | None = None  # inside <x>…</x>: its content is the source's
+        skipping: Code | None = None  # inside <x>…</x>: its content is the source's
         for match in _XML_TAG.finditer(reply):
             if skipping is None:
                 reader.text(_xml_text(reply[position : match.start()]))
+            kept = reply[position : match.start()]
             position = match.end()
             name, attributes, empty = match.group("name"), match.group("attributes"), match["empty"]
             closing = match.group("slash") == "/"
             if skipping is not None:
                 if closing and name == "x":
+                    if self.equiv_as_content:
+                        _check_kept(skipping, inline.unescape(kept))
                     skipping = None
                 continue
             if name == "g":
@@ -111,16 +114,22 @@ class XmlCodec(Codec):
                 else:
                     reader.open(_id(attributes, match.group(0)))
             elif not closing:
-                code_id = _id(attributes, match.group(0))
-                reader.standalone(code_id)
+                code = reader.standalone(_id(attributes, match.group(0)))
                 if not empty:
-                    skipping = code_id
+                    skipping = code
             else:
                 raise Broken("a closing </x> without its opening tag")
         if skipping is not None:
-            raise Broken(f"code {skipping} is opened but never closed")
+            raise Broken(f"code {skipping.id} is opened but never closed")
         reader.text(_xml_text(reply[position:]))
         return reader.canonical()
+
+
+def _check_kept(code: Code, kept: str) -> None:
+    """The text an engine was to keep came back as it was (spacing aside): words it moved
+    into a kept element would be lost, as the source's text is written in its place."""
+    if kept.split() != code.equiv.split():
+        raise Broken(f"the text kept for code {code.id} changed")
 
 
 def _xml_text(raw: str) -> str:
@@ -156,6 +165,7 @@ class HtmlCodec(Codec):
         position = 0
         # Every open <span>, with whether it was a standalone code (its content skipped).
         spans: list[bool] = []
+        kept: tuple[Code, int] | None = None  # the standalone code being read, from where
         for match in _HTML_TAG.finditer(reply):
             skipping = any(spans)
             if not skipping:
@@ -170,6 +180,10 @@ class HtmlCodec(Codec):
                     raise Broken("a closing </span> without its opening tag")
                 if not spans.pop():
                     reader.close()
+                elif kept is not None and not any(spans):
+                    content = _HTML_TAG.sub(" ", reply[kept[1] : match.start()])
+                    _check_kept(kept[0], html.unescape(content))
+                    kept = None
             elif skipping:
                 spans.append(True)  # markup inside a kept span is the source's, not read
             else:
@@ -177,7 +191,7 @@ class HtmlCodec(Codec):
                 standalone = kinds.get(code_id) is Kind.STANDALONE
                 spans.append(standalone)
                 if standalone:
-                    reader.standalone(code_id)
+                    kept = (reader.standalone(code_id), match.end())
                 else:
                     reader.open(code_id)
         if spans:
@@ -262,11 +276,13 @@ class _Reader:
             raise Broken(f"code {code_id} is closed inside code {innermost}")
         self._parts.append(Code(Kind.CLOSE, innermost))
 
-    def standalone(self, code_id: str) -> None:
+    def standalone(self, code_id: str) -> Code:
         code = self._known(code_id)
         # The source's equiv, whatever the reply says; a paired id here is a changed kind,
         # which the check that follows reports.
-        self._parts.append(Code(Kind.STANDALONE, code.id, code.equiv))
+        standalone = Code(Kind.STANDALONE, code.id, code.equiv)
+        self._parts.append(standalone)
+        return standalone
 
     def canonical(self) -> str:
         if self._open:
