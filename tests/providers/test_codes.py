@@ -14,7 +14,7 @@ SEGMENT = inline.parse(
 
 @pytest.mark.parametrize("codec", [codes.XML, codes.XML_IGNORED, codes.HTML, codes.TOKENS])
 def test_an_untouched_reply_reads_back_as_the_segment(codec: codes.Codec) -> None:
-    assert codec.decode(codec.encode(SEGMENT), SEGMENT) == SEGMENT.canonical()
+    assert codec.decode(codec.encode(SEGMENT), SEGMENT).canonical() == SEGMENT.canonical()
 
 
 def test_each_wire_form() -> None:
@@ -36,7 +36,7 @@ def test_xml_replies_in_other_spellings_are_read() -> None:
         "Cliquez <g  id='1' >Enregistrer &#38; <g id=\"2\">fermer</g ></g> "
         "pour <x equiv='{other}' id=\"3\"></x>&#x2E;"
     )
-    assert codes.XML.decode(reply, SEGMENT) == (
+    assert codes.XML.decode(reply, SEGMENT).canonical() == (
         'Cliquez <g id="1">Enregistrer &amp; <g id="2">fermer</g></g> '
         'pour <x id="3" equiv="{name}"/>.'
     )
@@ -44,12 +44,12 @@ def test_xml_replies_in_other_spellings_are_read() -> None:
 
 def test_an_empty_paired_code_may_come_back_self_closing() -> None:
     segment = inline.parse('a <g id="1"></g> b')
-    assert codes.XML_IGNORED.decode('A <g id="1"/> B', segment) == 'A <g id="1"></g> B'
+    assert codes.XML_IGNORED.decode('A <g id="1"/> B', segment).canonical() == 'A <g id="1"></g> B'
 
 
 def test_the_content_deepl_kept_in_an_ignored_tag_is_not_read_as_text() -> None:
     reply = 'Pour <x id="3">{name}</x>, <g id="1">fermer <g id="2">ici</g></g>'
-    assert codes.XML_IGNORED.decode(reply, SEGMENT) == (
+    assert codes.XML_IGNORED.decode(reply, SEGMENT).canonical() == (
         'Pour <x id="3" equiv="{name}"/>, <g id="1">fermer <g id="2">ici</g></g>'
     )
 
@@ -59,14 +59,14 @@ def test_google_entities_and_line_breaks_are_decoded() -> None:
     sent = codes.HTML.encode(segment)
     assert sent == 'Don\'t "quote" <span id="1">me</span><br>please &lt;3'
     reply = "N&#39;en &quot;citez&quot; pas <SPAN id=1>moi</SPAN><br/>svp &lt;3&nbsp;!"
-    assert codes.HTML.decode(reply, segment) == (
+    assert codes.HTML.decode(reply, segment).canonical() == (
         'N\'en "citez" pas <g id="1">moi</g>\nsvp &lt;3\xa0!'
     )
 
 
 def test_tokens_spaced_out_or_lower_cased_are_read() -> None:
     reply = "Cliquez [ x0x ]Enregistrer & [X 1 X]fermer[X2X] [X3X] pour [x4X]."
-    assert codes.TOKENS.decode(reply, SEGMENT) == (
+    assert codes.TOKENS.decode(reply, SEGMENT).canonical() == (
         'Cliquez <g id="1">Enregistrer &amp; <g id="2">fermer</g> </g> pour '
         '<x id="3" equiv="{name}"/>.'
     )
@@ -108,6 +108,6 @@ def test_replies_whose_codes_cannot_be_read_are_broken(
     ],
 )
 def test_what_reads_back_is_then_checked_code_by_code(reply: str, problem: str) -> None:
-    found = inline.code_problem(SEGMENT, codes.XML.decode(reply, SEGMENT))
+    found = inline.code_problem(SEGMENT, codes.XML.decode(reply, SEGMENT).canonical())
     assert found is not None
     assert problem in found

@@ -296,11 +296,11 @@ class Provider(abc.ABC):
             for number, reply in zip(send_plain, plain_replies, strict=True):
                 outcomes[number] = _Outcome(codes.from_text(reply))
             for number, reply in zip(pending, tagged_replies, strict=True):
-                problem = self._read_reply(reply, units[number])
-                if isinstance(problem, str):
-                    problems[number] = problem
+                read = self._read_reply(reply, units[number])
+                if isinstance(read, str):
+                    problems[number] = read
                 else:
-                    outcomes[number] = _Outcome(problem)
+                    outcomes[number] = _Outcome(read)
             pending = [number for number in pending if number not in outcomes]
             if pending and attempt == 0:
                 log.info(
@@ -314,11 +314,11 @@ class Provider(abc.ABC):
     def _read_reply(self, reply: str, unit: inline.Tagged) -> inline.Tagged | str:
         """The reply as a segment, or what is wrong with its codes."""
         try:
-            canonical = self.codec.decode(reply, unit)
+            segment = self.codec.decode(reply, unit)
         except codes.Broken as error:
             return str(error)
-        problem = inline.code_problem(unit, canonical)
-        return problem if problem is not None else inline.parse(canonical)
+        problem = inline.code_problem(unit, segment.canonical())
+        return problem if problem is not None else segment
 
     async def _piecewise(
         self,

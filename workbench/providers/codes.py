@@ -58,8 +58,11 @@ class Codec(abc.ABC):
         """The segment as the provider receives it."""
 
     @abc.abstractmethod
-    def decode(self, reply: str, segment: Tagged) -> str:
-        """The reply to ``segment`` in canonical form; Broken if its codes are unreadable."""
+    def decode(self, reply: str, segment: Tagged) -> Tagged:
+        """The reply to ``segment`` as a segment; Broken if its codes are unreadable.
+
+        The result is not checked yet: a code may be missing or repeated
+        (:func:`workbench.inline.code_problem` says so)."""
 
 
 # --- XML: the canonical form, and DeepL's ----------------------------------------------
@@ -88,7 +91,7 @@ class XmlCodec(Codec):
                 pieces.append(f'<x id="{part.id}"/>')
         return "".join(pieces)
 
-    def decode(self, reply: str, segment: Tagged) -> str:
+    def decode(self, reply: str, segment: Tagged) -> Tagged:
         reader = _Reader(segment)
         position = 0
         skipping: Code | None = None  # inside <x>…</x>: its content is the source's
@@ -122,7 +125,7 @@ class XmlCodec(Codec):
         if skipping is not None:
             raise Broken(f"code {skipping.id} is opened but never closed")
         reader.text(_xml_text(reply[position:]))
-        return reader.canonical()
+        return reader.segment()
 
 
 def _check_kept(code: Code, kept: str) -> None:
@@ -159,7 +162,7 @@ class HtmlCodec(Codec):
                 )
         return "".join(pieces)
 
-    def decode(self, reply: str, segment: Tagged) -> str:
+    def decode(self, reply: str, segment: Tagged) -> Tagged:
         kinds = {code.id: code.kind for code in segment.codes}
         reader = _Reader(segment)
         position = 0
@@ -197,7 +200,7 @@ class HtmlCodec(Codec):
         if spans:
             raise Broken("a <span> is opened but never closed")
         reader.text(_html_unescaped(reply[position:]))
-        return reader.canonical()
+        return reader.segment()
 
 
 def _html_text(text: str) -> str:
@@ -229,7 +232,7 @@ class TokenCodec(Codec):
                 number += 1
         return "".join(pieces)
 
-    def decode(self, reply: str, segment: Tagged) -> str:
+    def decode(self, reply: str, segment: Tagged) -> Tagged:
         codes = segment.codes
         reader = _Reader(segment)
         position = 0
@@ -247,7 +250,7 @@ class TokenCodec(Codec):
             else:
                 reader.standalone(code.id)
         reader.text(reply[position:])
-        return reader.canonical()
+        return reader.segment()
 
 
 # --- reading a reply back ----------------------------------------------------------------
@@ -284,10 +287,10 @@ class _Reader:
         self._parts.append(standalone)
         return standalone
 
-    def canonical(self) -> str:
+    def segment(self) -> Tagged:
         if self._open:
             raise Broken(f"code {self._open[-1]} is opened but never closed")
-        return Tagged(tuple(self._parts)).canonical()
+        return Tagged(tuple(self._parts))
 
     def _known(self, code_id: str) -> Code:
         code = self._codes.get(code_id)
