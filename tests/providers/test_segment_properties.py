@@ -27,7 +27,7 @@ from workbench import inline
 from workbench.inline import Code, Kind, Part, Tagged
 from workbench.providers import codes
 from workbench.providers.base import BatchRequest, Provider
-from workbench.providers.glossary import GlossarySupport
+from workbench.providers.glossary import GlossarySpec, GlossarySupport, GlossaryTerm
 from workbench.providers.languages import Language, common_languages
 
 # --- random segments ---------------------------------------------------------------------
@@ -176,9 +176,16 @@ class Run:
     provider: Shuffler
 
 
-async def _run(segments: list[str], *, broken: int, how: str, seed: int) -> Run:
+async def _run(
+    segments: list[str],
+    *,
+    broken: int,
+    how: str,
+    seed: int,
+    glossary: GlossarySpec | None = None,
+) -> Run:
     async with Shuffler(broken=broken, how=how, seed=seed) as provider:
-        translated = await provider.translate_segments(segments, target="fr")
+        translated = await provider.translate_segments(segments, target="fr", glossary=glossary)
     for source, result in zip(segments, translated, strict=True):
         # Never a broken segment, whatever the provider did.
         assert inline.code_problem(inline.parse(source), result.text) is None
@@ -239,6 +246,22 @@ async def test_a_segment_damaged_twice_falls_back_to_its_pieces_alone(
         # The codes where they were, each text between them translated on its own.
         uppered = [part.upper() if isinstance(part, str) else part for part in source.parts]
         assert result == Tagged(tuple(uppered)).canonical()
+
+
+GLOSSARY = GlossarySpec.build([GlossaryTerm("ab", "gloss")], source_lang="en", target_lang="fr")
+
+
+@EXAMPLES
+@given(segments=SEGMENTS, broken=st.integers(0, 2), how=DAMAGE, seed=st.integers(0, 2**16))
+async def test_glossary_terms_ride_as_codes_and_come_back_as_their_targets(
+    segments: list[str], broken: int, how: str, seed: int
+) -> None:
+    # The provider upper-cases text, so "gloss" can only come from a term's code.
+    run = await _run(segments, broken=broken, how=how, seed=seed, glossary=GLOSSARY)
+    for source, result in zip(run.sources, run.results, strict=True):
+        found = sum(len(GLOSSARY.find(part)) for part in source.parts if isinstance(part, str))
+        expected = found if source.prose.strip() else 0
+        assert inline.parse(result).prose.count("gloss") == expected
 
 
 # --- the same through the fakes, over the real clients ----------------------------------------

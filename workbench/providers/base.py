@@ -276,13 +276,15 @@ class Provider(abc.ABC):
         problems: dict[int, str] = {}
         plain: list[int] = []
         for number, unit in enumerate(units):
-            if not unit.codes:
+            if not unit.prose.strip():  # all its text became glossary terms' codes
+                outcomes[number] = _Outcome(unit)
+            elif not unit.codes:
                 plain.append(number)
-                continue
-            try:
-                wires[number] = self.codec.encode(unit)
-            except codes.Unencodable as error:
-                problems[number] = str(error)
+            else:
+                try:
+                    wires[number] = self.codec.encode(unit)
+                except codes.Unencodable as error:
+                    problems[number] = str(error)
         pending = list(wires)
         for attempt in range(2):  # the request, then once more for the replies that broke
             send_plain = plain if attempt == 0 else []
