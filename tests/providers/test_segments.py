@@ -45,6 +45,7 @@ async def test_deepl_gets_segments_with_codes_as_xml_with_tag_handling(
     xml = by_mode["xml"]
     assert xml["text"] == ['Press <g id="1">Save &amp; close</g> to keep <x id="2">{name}</x>.']
     assert xml["ignore_tags"] == ["x"]
+    assert xml["tag_handling_version"] == "v2"
     assert xml["outline_detection"] is False
     assert xml["split_sentences"] == "nonewlines"
     # A segment without codes goes out as translate() sends a text: no tag handling.

@@ -201,7 +201,9 @@ class Provider(abc.ABC):
 
         Any number and size of texts is accepted: they are split by the provider's
         limits. Blank texts come back unchanged without being sent. ``source`` is
-        auto-detected where the provider can (and defaults to the glossary's).
+        auto-detected where the provider can (and defaults to the glossary's). A
+        glossary the provider does not apply itself is enforced as in
+        :meth:`translate_segments`: its terms travel as codes that become their targets.
         """
         items = self._checked_texts(texts)
         if not items:

@@ -65,12 +65,16 @@ T = TypeVar("T")
 MODEL_TYPES = tuple(model.value for model in ModelType)
 # How segments with codes are sent (codes.XML_IGNORED writes them). Plain texts are sent
 # without tag handling, as they always were: for them it would only change how DeepL
-# splits sentences. Outline detection is off, so that no tag splits a sentence (by default
-# a tag holding text, such as two runs of a paragraph side by side, is taken for
+# splits sentences. Version 2 of tag handling is named, not left to the account's default
+# (accounts older than December 2025 get version 1, whose results differ): it places tags
+# by the translated sentence and parses XML strictly, which our always well-formed
+# fragments do not mind. Outline detection is off, so that no tag splits a sentence (by
+# default a tag holding text, such as two runs of a paragraph side by side, is taken for
 # structure and its parts translated apart); a segment is one unit, so a line break in it
 # does not end a sentence either; the content of <x> is a standalone code's text, kept.
 TAGGED: dict[str, Any] = {
     "tag_handling": "xml",
+    "tag_handling_version": "v2",
     "outline_detection": False,
     "split_sentences": "nonewlines",
     "ignore_tags": ["x"],
