@@ -19,10 +19,11 @@ engine keeps:
   or lower-cased at times, which decoding tolerates).
 
 Decoding is lenient about syntax (attribute order and quotes, ``<x/>`` or ``<x></x>``,
-an empty paired code written ``<g/>``)
-and strict about identity: a tag with an id the segment does not have, a closing tag that
-closes another code, or markup that is none of the codes is a :class:`Broken` reply. Codes
-come back from the source segment, never from the reply (an ``equiv`` is not trusted).
+an empty paired code written ``<g/>``) and strict about identity: a tag with an id the
+segment does not have, a closing tag that closes another code, markup that is none of
+the codes, or kept text (an ignored ``<x>``, a ``translate="no"`` span) that changed is a
+:class:`Broken` reply. Codes come back from the source segment, never from the reply (an
+``equiv`` is not trusted).
 
 Glossary terms ride the same machinery: :func:`with_terms` turns each occurrence of a
 term into a standalone code whose ``equiv`` is the term's target, and :func:`render_terms`
