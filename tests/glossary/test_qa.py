@@ -13,7 +13,7 @@ from workbench.db import Database
 from workbench.glossary import store
 from workbench.glossary.qa import Term, TermMatcher, Violation, check, check_frame
 from workbench.providers import GlossarySpec
-from workbench.providers.placeholders import protect
+from workbench.providers.codes import from_text, with_terms
 
 
 def test_a_planted_violation_is_found_and_a_clean_translation_passes() -> None:
@@ -115,10 +115,12 @@ PIECES = st.sampled_from(
     sources=st.lists(st.tuples(SOURCES, st.booleans()), max_size=6, unique_by=lambda s: s[0]),
     text=st.lists(st.one_of(SOURCES, PIECES), max_size=14).map("".join),
 )
-def test_qa_finds_a_term_exactly_where_placeholder_enforcement_replaced_it(
+def test_qa_finds_a_term_exactly_where_enforcement_made_it_a_code(
     sources: list[tuple[str, bool]], text: str
 ) -> None:
     terms = [Term(source, f"T{index}", case) for index, (source, case) in enumerate(sources)]
-    protected = protect(text, GlossarySpec.build(terms, source_lang="en", target_lang="fr"))
-    replaced = {term.source for term in terms if term.target in protected.targets}
+    glossary = GlossarySpec.build(terms, source_lang="en", target_lang="fr")
+    protected = with_terms(from_text(text), glossary)
+    targets = set(protected.targets.values())
+    replaced = {term.source for term in terms if term.target in targets}
     assert {violation.term for violation in check([(text, None)], terms)} == replaced

@@ -10,8 +10,15 @@ import pytest
 from tests.providers.conftest import make_provider
 from tests.providers.fakes import deepl_api, google_cloud_api, google_web_api, llm_api
 from tests.providers.fakes.server import FakeServer, Received
+from workbench import inline
 from workbench.errors import InvalidInput
-from workbench.providers import Provider, provider_names
+from workbench.providers import (
+    GlossarySpec,
+    GlossarySupport,
+    GlossaryTerm,
+    Provider,
+    provider_names,
+)
 from workbench.providers.pseudo import pseudo_localize
 
 TARGET = "de"
@@ -143,3 +150,29 @@ class TestContract:
     async def test_a_single_string_is_refused(self, case: Case) -> None:
         with pytest.raises(InvalidInput, match="list of texts"):
             await case.provider.translate("not a list", target=TARGET)
+
+    async def test_segments_keep_every_code_and_translate_the_text(self, case: Case) -> None:
+        segments = [
+            'Press <g id="1">Save &amp; <g id="2">close</g></g> for <x id="3" equiv="{name}"/>.',
+            '<x id="1" equiv="%d"/> files &lt;here&gt;<g id="2">!</g>',
+            "No codes at all",
+        ]
+        results = await case.provider.translate_segments(segments, target=TARGET)
+        for source, result in zip(segments, results, strict=True):
+            assert result.repaired is None
+            assert inline.code_problem(inline.parse(source), result.text) is None
+            assert inline.parse(result.text).prose != inline.parse(source).prose
+
+    async def test_glossary_terms_come_back_as_their_targets(self, case: Case) -> None:
+        glossary = GlossarySpec.build(
+            [GlossaryTerm("widget", "Gadget")], source_lang="en", target_lang=TARGET
+        )
+        (result,) = await case.provider.translate_segments(
+            ['Open the <g id="1">widget</g> menu'], target=TARGET, source="en", glossary=glossary
+        )
+        assert result.repaired is None
+        if case.provider.glossary_support is GlossarySupport.PROMPT:  # the model is told
+            (chat,) = case.batches()
+            assert '"widget" → "Gadget"' in llm_api.FakeChatModel.system_prompt_of(chat.json())
+        else:  # the term went as a code whose rendering is its target
+            assert "Gadget" in inline.parse(result.text).prose

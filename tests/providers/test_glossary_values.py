@@ -1,4 +1,4 @@
-"""The glossary value type, term matching and placeholder protection."""
+"""The glossary value type, term matching, and terms as codes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workbench import inline
 from workbench.errors import InvalidInput
 from workbench.providers import GlossarySpec, GlossaryTerm
-from workbench.providers.placeholders import Protected, protect, restore
+from workbench.providers.codes import from_text, render_terms, with_terms
 
 
 def spec(*terms: GlossaryTerm) -> GlossarySpec:
@@ -68,7 +69,8 @@ def test_terms_in_unspaced_scripts_match_inside_text() -> None:
 
 def test_a_latin_term_next_to_an_unspaced_script_is_protected() -> None:
     glossary = spec(GlossaryTerm("iPhone", "iPhone (Apple)", case_sensitive=True))
-    assert protect("我喜欢iPhone和iPhones", glossary).text == "我喜欢[X0X]和iPhones"
+    protected = with_terms(from_text("我喜欢iPhone和iPhones"), glossary)
+    assert protected.segment.canonical() == '我喜欢<x id="t1" equiv="iPhone (Apple)"/>和iPhones'
 
 
 def test_terms_inside_placeholders_and_tags_are_not_terms() -> None:
@@ -82,36 +84,43 @@ def test_matching_lists_the_terms_found_in_glossary_order() -> None:
     assert spec(a, b, c).matching(["gamma ray", "alpha test"]) == (a, c)
 
 
-def test_protect_and_restore() -> None:
+def test_terms_become_codes_whose_rendering_is_the_target() -> None:
     glossary = spec(
         GlossaryTerm("pull request", "demande de tirage"), GlossaryTerm("repo", "dépôt")
     )
-    protected = protect("Open a pull request on the repo, then another Pull Request", glossary)
-    assert protected.text == "Open a [X0X] on the [X1X], then another [X0X]"
-    # Engines sometimes space out or lower-case the tokens.
-    engine_output = "Ouvrez une [ x0x ] sur le [X 1 X], puis une autre [X0X]"
-    assert restore(engine_output, protected) == (
-        "Ouvrez une demande de tirage sur le dépôt, puis une autre demande de tirage"
+    protected = with_terms(
+        from_text("Open a pull request on the repo, then another Pull Request"), glossary
+    )
+    assert protected.segment.canonical() == (
+        'Open a <x id="t1" equiv="demande de tirage"/> on the <x id="t2" equiv="dépôt"/>, '
+        'then another <x id="t3" equiv="demande de tirage"/>'
+    )
+    # An engine keeps the codes and may move them; each becomes its target.
+    engine_output = inline.parse(
+        'Sur le <x id="t2"/>, ouvrez une <x id="t1"/>, puis une autre <x id="t3"/>'
+    )
+    assert render_terms(engine_output, protected.targets).prose == (
+        "Sur le dépôt, ouvrez une demande de tirage, puis une autre demande de tirage"
     )
 
 
-def test_a_token_shaped_text_is_left_unprotected() -> None:
+def test_term_codes_never_take_an_id_the_segment_has() -> None:
     glossary = spec(GlossaryTerm("repo", "dépôt"))
-    protected = protect("Keep [X0X] literally in the repo", glossary)
-    assert protected == Protected("Keep [X0X] literally in the repo")
-    assert restore("Garder [X0X] dans le repo", protected) == "Garder [X0X] dans le repo"
-
-
-def test_an_unknown_token_number_is_left_as_it_is() -> None:
-    protected = Protected("[X0X]", ("zéro",))
-    assert restore("[X0X] [X7X]", protected) == "zéro [X7X]"
+    segment = inline.parse('<g id="t1">the repo</g> and the repo')
+    protected = with_terms(segment, glossary)
+    assert protected.segment.canonical() == (
+        '<g id="t1">the <x id="t2" equiv="dépôt"/></g> and the <x id="t3" equiv="dépôt"/>'
+    )
+    assert render_terms(protected.segment, protected.targets).canonical() == (
+        '<g id="t1">the dépôt</g> and the dépôt'
+    )
 
 
 words = st.sampled_from(["cat", "Cat", "dog", "the", "a", "concat", "{cat}", "<b>", "猫"])
 
 
 @given(st.lists(words, max_size=15))
-def test_protect_then_restore_without_translation_replaces_exactly_the_terms(
+def test_terms_as_codes_rendered_without_translation_replace_exactly_the_terms(
     tokens: list[str],
 ) -> None:
     glossary = spec(GlossaryTerm("cat", "chat"), GlossaryTerm("猫", "neko"))
@@ -119,4 +128,5 @@ def test_protect_then_restore_without_translation_replaces_exactly_the_terms(
     expected = " ".join(
         "chat" if t in ("cat", "Cat") else "neko" if t == "猫" else t for t in tokens
     )
-    assert restore(protect(text, glossary).text, protect(text, glossary)) == expected
+    protected = with_terms(from_text(text), glossary)
+    assert render_terms(protected.segment, protected.targets).prose == expected

@@ -111,7 +111,7 @@ async def test_cloud_a_reply_without_translations_is_bad(
         await google_cloud.translate(["Hello"], target="fr")
 
 
-async def test_cloud_glossary_terms_travel_as_placeholders(
+async def test_cloud_glossary_terms_travel_as_codes_google_keeps(
     google_cloud_fake: FakeGoogleCloud, google_cloud: GoogleCloudProvider
 ) -> None:
     glossary = GlossarySpec.build(
@@ -120,8 +120,14 @@ async def test_cloud_glossary_terms_travel_as_placeholders(
     result = await google_cloud.translate(
         ["Open a Pull Request", "No terms here"], target="fr", glossary=glossary
     )
-    sent = google_cloud_fake.requests(TRANSLATE)[0].json()["q"]
-    assert sent == ["Open a [X0X]", "No terms here"]
+    sent = {
+        body["format"]: body["q"]
+        for body in (request.json() for request in google_cloud_fake.requests(TRANSLATE))
+    }
+    assert sent == {
+        "html": ['Open a <span translate="no" id="t1">demande de tirage</span>'],
+        "text": ["No terms here"],  # a text without terms goes out as it always did
+    }
     assert result == ["<fr>Open a demande de tirage", "<fr>No terms here"]
 
 

@@ -11,6 +11,7 @@ from workbench.providers import (
     PROVIDERS,
     GlossarySupport,
     Provider,
+    codes,
     get_provider,
     provider_names,
 )
@@ -59,6 +60,7 @@ def test_every_provider_declares_its_facts(cls: type[Provider]) -> None:
     assert cls.max_texts_per_request >= 1
     assert cls.max_bytes_per_request >= 1000
     assert isinstance(cls.glossary_support, GlossarySupport)
+    assert isinstance(cls.codec, codes.Codec)
     assert cls.default_concurrency >= 1
     assert cls.requires_key == (cls.key_env is not None)
     if cls.models:
@@ -67,6 +69,17 @@ def test_every_provider_declares_its_facts(cls: type[Provider]) -> None:
         assert cls.default_model is not None
     assert cls.retry.attempts >= 1
     assert cls.retry.total_time > 0
+
+
+def test_each_provider_gets_codes_in_the_form_it_handles() -> None:
+    assert {name: cls.codec for name, cls in PROVIDERS.items()} == {
+        "pseudo": codes.XML,
+        "google": codes.TOKENS,
+        "google_cloud": codes.HTML,
+        "deepl": codes.XML_IGNORED,
+        "openai": codes.XML,
+        "ollama": codes.XML,
+    }
 
 
 def test_glossary_support_by_provider() -> None:

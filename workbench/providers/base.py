@@ -10,6 +10,12 @@ bounded concurrency, ``aiolimiter`` pacing, a timeout, retries with backoff on r
 limits and outages, and a cooldown after auth or quota errors so a refusing provider
 is not hammered.
 
+Segments with inline codes (:meth:`Provider.translate_segments`) travel in the form the
+provider's ``codec`` declares (:mod:`.codes`), in the provider's tag mode; every reply is
+checked code by code, asked for once more if broken, and then that segment alone falls
+back to its texts between codes. Glossary terms the provider does not apply itself
+travel the same way, as codes that become the terms' targets.
+
 Secrets: a provider keeps its key as a ``SecretStr`` and hands the plain value only to
 its client; neither its ``repr`` nor any error it raises contains it.
 """
@@ -21,7 +27,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -41,7 +47,7 @@ from workbench.errors import (
     ProviderUnavailable,
     UnsupportedLanguage,
 )
-from workbench.providers import placeholders
+from workbench.providers import codes
 from workbench.providers.batching import split_batches, utf8_size
 from workbench.providers.glossary import GlossarySpec, GlossarySupport
 from workbench.providers.languages import Language, is_language_tag, primary_subtag
@@ -71,6 +77,24 @@ class BatchRequest:
     model: str | None
     glossary: GlossarySpec | None  # set only when the provider applies it (native, prompt)
     options: Mapping[str, object]
+    # The texts are segments in the provider's codec's form, to send in its tag mode
+    # (DeepL's tag_handling, Google's format=html, the chat models' tag instruction).
+    tagged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Lot:
+    """Texts for one round of requests, with the caller's positions (for messages)."""
+
+    texts: list[str]
+    positions: list[int]
+    tagged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    segment: inline.Tagged
+    repaired: str | None = None
 
 
 class Provider(abc.ABC):
@@ -85,6 +109,7 @@ class Provider(abc.ABC):
     max_texts_per_request: ClassVar[int]
     max_bytes_per_request: ClassVar[int]
     glossary_support: ClassVar[GlossarySupport]
+    codec: ClassVar[codes.Codec]  # how segments' codes travel on this provider's wire
     default_model: ClassVar[str | None] = None
     models: ClassVar[tuple[str, ...]] = ()  # fixed model choices; empty when none or live
     live_models: ClassVar[bool] = False  # models come from the provider's API
@@ -176,40 +201,27 @@ class Provider(abc.ABC):
 
         Any number and size of texts is accepted: they are split by the provider's
         limits. Blank texts come back unchanged without being sent. ``source`` is
-        auto-detected where the provider can (and defaults to the glossary's).
+        auto-detected where the provider can (and defaults to the glossary's). A
+        glossary the provider does not apply itself is enforced as in
+        :meth:`translate_segments`: its terms travel as codes that become their targets.
         """
         items = self._checked_texts(texts)
         if not items:
             return []
         request = await self._prepare(target, source, model, glossary, options)
         todo = [index for index, text in enumerate(items) if text.strip()]
-        protected: dict[int, placeholders.Protected] = {}
-        if glossary is not None and request.glossary is None:  # placeholder mode
-            protected = {index: placeholders.protect(items[index], glossary) for index in todo}
-        sendable = [protected[i].text if protected else items[i] for i in todo]
-        batches = split_batches(
-            sendable,
-            max_texts=self.max_texts_per_request,
-            max_bytes=self.max_bytes_per_request,
-            provider=self.name,
-            size=self.wire_size,
-            positions=todo,
-        )
         results = list(items)
-
-        async def run(batch: range) -> None:
-            chunk = [sendable[i] for i in batch]
-            translated = await self._translate_batch(chunk, request)
-            if len(translated) != len(chunk):
-                raise ProviderBadResponse(
-                    self.name, f"returned {len(translated)} translations for {len(chunk)} texts"
-                )
-            for position, text in zip(batch, translated, strict=True):
-                index = todo[position]
-                restored = placeholders.restore(text, protected[index]) if protected else text
-                results[index] = restored
-
-        await _run_all([run(batch) for batch in batches])
+        terms = self._terms(glossary, request)
+        if terms is None:
+            (translated,) = await self._exchange(request, _Lot([items[i] for i in todo], todo))
+            for index, text in zip(todo, translated, strict=True):
+                results[index] = text
+            return results
+        # The glossary's terms become codes: a text with none goes out as it is.
+        units = [codes.with_terms(codes.from_text(items[index]), terms) for index in todo]
+        outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
+        for index, unit, outcome in zip(todo, units, outcomes, strict=True):
+            results[index] = codes.render_terms(outcome.segment, unit.targets).prose
         return results
 
     async def translate_segments(
@@ -224,25 +236,168 @@ class Provider(abc.ABC):
     ) -> list[Translated]:
         """Translate canonical segments (:mod:`workbench.inline`); same length and order.
 
-        Every code of a segment comes back exactly once and properly nested, or the
-        segment's texts between codes are translated one by one and the result says so
-        (``Translated.repaired``). A segment with no prose comes back unchanged.
+        A segment with codes goes out in the provider's tagged form (its ``codec``); a
+        reply that loses, repeats, invents or mis-nests a code is asked for once more,
+        and if it fails again that segment's texts between codes are translated one by
+        one and the result says so (``Translated.repaired``). Every result holds the
+        source's codes exactly once, properly nested. A segment without codes costs what
+        ``translate`` would; one with no prose comes back unchanged.
         """
-        parsed = [inline.parse(segment) for segment in segments]
+        items = self._checked_texts(segments)
+        parsed: list[inline.Tagged] = []
+        for number, segment in enumerate(items, start=1):
+            try:
+                parsed.append(inline.parse(segment))
+            except InvalidInput as error:
+                raise InvalidInput(f"{self.name}: segment {number}: {error}") from error
+        if not parsed:
+            return []
+        request = await self._prepare(target, source, model, glossary, options)
+        todo = [index for index, segment in enumerate(parsed) if segment.prose.strip()]
+        terms = self._terms(glossary, request)
+        units = [
+            codes.with_terms(parsed[index], terms)
+            if terms is not None
+            else codes.WithTerms(parsed[index], {})
+            for index in todo
+        ]
+        outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
+        results = [Translated(segment) for segment in items]
+        for index, unit, outcome in zip(todo, units, outcomes, strict=True):
+            text = codes.render_terms(outcome.segment, unit.targets).canonical()
+            results[index] = Translated(text, outcome.repaired)
+        return results
+
+    async def _translate_units(
+        self, units: list[inline.Tagged], request: BatchRequest, positions: list[int]
+    ) -> list[_Outcome]:
+        """Translate segments: those without codes as plain text, the others tagged,
+        checked, asked for once more, then translated piece by piece."""
+        outcomes: dict[int, _Outcome] = {}
+        wires: dict[int, str] = {}
+        problems: dict[int, str] = {}
+        plain: list[int] = []
+        for number, unit in enumerate(units):
+            if not unit.prose.strip():  # all its text became glossary terms' codes
+                outcomes[number] = _Outcome(unit)
+            elif not unit.codes:
+                plain.append(number)
+            else:
+                try:
+                    wires[number] = self.codec.encode(unit)
+                except codes.Unencodable as error:
+                    problems[number] = str(error)
+        pending = list(wires)
+        for attempt in range(2):  # the request, then once more for the replies that broke
+            send_plain = plain if attempt == 0 else []
+            if not pending and not send_plain:
+                break
+            plain_replies, tagged_replies = await self._exchange(
+                request,
+                _Lot([units[n].prose for n in send_plain], [positions[n] for n in send_plain]),
+                _Lot([wires[n] for n in pending], [positions[n] for n in pending], tagged=True),
+            )
+            for number, reply in zip(send_plain, plain_replies, strict=True):
+                outcomes[number] = _Outcome(codes.from_text(reply))
+            for number, reply in zip(pending, tagged_replies, strict=True):
+                read = self._read_reply(reply, units[number])
+                if isinstance(read, str):
+                    problems[number] = read
+                else:
+                    outcomes[number] = _Outcome(read)
+            pending = [number for number in pending if number not in outcomes]
+            if pending and attempt == 0:
+                log.info(
+                    "%s: %d segment(s) lost their codes; asking again", self.name, len(pending)
+                )
+        broken = [number for number in range(len(units)) if number not in outcomes]
+        if broken:
+            await self._piecewise(units, broken, problems, outcomes, request, positions)
+        return [outcomes[number] for number in range(len(units))]
+
+    def _read_reply(self, reply: str, unit: inline.Tagged) -> inline.Tagged | str:
+        """The reply as a segment, or what is wrong with its codes."""
+        try:
+            segment = self.codec.decode(reply, unit)
+        except codes.Broken as error:
+            return str(error)
+        problem = inline.code_problem(unit, segment.canonical())
+        return problem if problem is not None else segment
+
+    async def _piecewise(
+        self,
+        units: list[inline.Tagged],
+        broken: list[int],
+        problems: Mapping[int, str],
+        outcomes: dict[int, _Outcome],
+        request: BatchRequest,
+        positions: list[int],
+    ) -> None:
+        """The last resort for segments whose codes the provider would not keep: the
+        texts between codes, each translated alone, put back between the same codes."""
         pieces = [
             (number, index)
-            for number, tagged in enumerate(parsed)
-            for index, _ in inline.pieces(tagged)
-            if tagged.prose.strip()
+            for number in broken
+            for index, text in inline.pieces(units[number])
+            if text.strip()
         ]
-        texts = [str(parsed[number].parts[index]) for number, index in pieces]
-        translated = await self.translate(
-            texts, target=target, source=source, model=model, glossary=glossary, **options
+        (translated,) = await self._exchange(
+            request,
+            _Lot(
+                [str(units[number].parts[index]) for number, index in pieces],
+                [positions[number] for number, _ in pieces],
+            ),
         )
-        parts = [list(tagged.parts) for tagged in parsed]
+        parts = {number: list(units[number].parts) for number in broken}
         for (number, index), text in zip(pieces, translated, strict=True):
             parts[number][index] = text
-        return [Translated(inline.Tagged(tuple(p)).canonical(), repaired=None) for p in parts]
+        for number in broken:
+            problem = problems.get(number, "the codes did not come back")
+            log.warning("%s: segment %d: %s", self.name, positions[number] + 1, problem)
+            outcomes[number] = _Outcome(
+                codes.joined(parts[number]),
+                f"{self.name} did not keep the codes ({problem}); "
+                "the texts between them were translated one by one",
+            )
+
+    async def _exchange(self, request: BatchRequest, *lots: _Lot) -> list[list[str]]:
+        """One round: every lot split by the provider's limits, all batches concurrent.
+
+        Each lot's texts come back translated in order. A lot of tagged texts goes out
+        in the provider's tag mode (``BatchRequest.tagged``); every batch holds one kind.
+        """
+        outputs = [list(lot.texts) for lot in lots]
+        runs: list[Coroutine[Any, Any, None]] = []
+        for lot, output in zip(lots, outputs, strict=True):
+            if not lot.texts:
+                continue
+            batches = split_batches(
+                lot.texts,
+                max_texts=self.max_texts_per_request,
+                max_bytes=self.max_bytes_per_request,
+                provider=self.name,
+                size=self.wire_size,
+                positions=lot.positions,
+            )
+            lot_request = replace(request, tagged=lot.tagged)
+            runs += [self._run_batch(lot.texts, batch, lot_request, output) for batch in batches]
+        await _run_all(runs)
+        return outputs
+
+    async def _run_batch(
+        self, texts: list[str], batch: range, request: BatchRequest, output: list[str]
+    ) -> None:
+        chunk = [texts[index] for index in batch]
+        translated = await self._translate_batch(chunk, request)
+        if len(translated) != len(chunk):
+            raise ProviderBadResponse(
+                self.name, f"returned {len(translated)} translations for {len(chunk)} texts"
+            )
+        output[batch.start : batch.stop] = translated
+
+    def _terms(self, glossary: GlossarySpec | None, request: BatchRequest) -> GlossarySpec | None:
+        """The glossary whose terms become codes: one the provider does not apply itself."""
+        return glossary if glossary is not None and request.glossary is None else None
 
     async def _prepare(
         self,
@@ -402,7 +557,7 @@ class Provider(abc.ABC):
     def _glossary_mode(self, glossary: GlossarySpec) -> GlossarySupport:
         """How this call applies ``glossary``: a native glossary needs its remote copy."""
         if self.glossary_support is GlossarySupport.NATIVE and glossary.remote_id is None:
-            log.info("%s: the glossary has no copy here; protecting its terms instead", self.name)
+            log.info("%s: the glossary has no copy here; its terms travel as codes", self.name)
             return GlossarySupport.PLACEHOLDER
         return self.glossary_support
 

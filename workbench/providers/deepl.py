@@ -11,6 +11,9 @@ one and stays bounded. That client also remembers ``Retry-After``, which the SDK
 exceptions do not carry. The SDK logs whole response bodies at DEBUG; a filter keeps the
 key out of them should a server ever echo it.
 
+Segments with codes go out as XML with ``tag_handling="xml"`` (see :data:`TAGGED`); DeepL
+puts the tags back around the words they wrap and keeps the text of ignored tags.
+
 Glossary management (create from entries, list, delete, entries) lives here too, as the
 :class:`~workbench.providers.glossary.GlossaryStore` protocol: the glossary feature
 keeps DeepL copies in step by checksum, which the names of our copies carry.
@@ -46,6 +49,7 @@ from workbench.errors import (
     ProviderUnavailable,
     WorkbenchError,
 )
+from workbench.providers import codes
 from workbench.providers.base import BatchRequest, Provider
 from workbench.providers.glossary import (
     GlossarySpec,
@@ -59,6 +63,22 @@ from workbench.providers.retry import parse_retry_after
 T = TypeVar("T")
 
 MODEL_TYPES = tuple(model.value for model in ModelType)
+# How segments with codes are sent (codes.XML_IGNORED writes them). Plain texts are sent
+# without tag handling, as they always were: for them it would only change how DeepL
+# splits sentences. Version 2 of tag handling is named, not left to the account's default
+# (accounts older than December 2025 get version 1, whose results differ): it places tags
+# by the translated sentence and parses XML strictly, which our always well-formed
+# fragments do not mind. Outline detection is off, so that no tag splits a sentence (by
+# default a tag holding text, such as two runs of a paragraph side by side, is taken for
+# structure and its parts translated apart); a segment is one unit, so a line break in it
+# does not end a sentence either; the content of <x> is a standalone code's text, kept.
+TAGGED: dict[str, Any] = {
+    "tag_handling": "xml",
+    "tag_handling_version": "v2",
+    "outline_detection": False,
+    "split_sentences": "nonewlines",
+    "ignore_tags": ["x"],
+}
 FORMALITIES = frozenset(formality.value for formality in Formality)
 _SDK_LOG = logging.getLogger("deepl")
 
@@ -121,6 +141,7 @@ class DeepLProvider(Provider):
     # DeepL takes 128 KiB per request; the rest is headroom for the JSON and options.
     max_bytes_per_request = 120 * 1024
     glossary_support = GlossarySupport.NATIVE
+    codec = codes.XML_IGNORED
     default_model = "prefer_quality_optimized"
     models = MODEL_TYPES
     supported_options = frozenset({"formality", "context"})
@@ -189,6 +210,7 @@ class DeepLProvider(Provider):
             formality=str(formality) if formality is not None else None,
             context=str(context) if context is not None else None,
             glossary=glossary,
+            **(TAGGED if request.tagged else {}),
         )
         results = await self._call(lambda: self._in_thread(call))
         if not isinstance(results, list):

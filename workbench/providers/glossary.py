@@ -32,7 +32,8 @@ class GlossarySupport(StrEnum):
 
     NATIVE = "native"  # the provider stores the glossary and applies it (DeepL)
     PROMPT = "prompt"  # the terms found in a batch are given to the model as instructions
-    PLACEHOLDER = "placeholder"  # terms are swapped for tokens the engine leaves alone
+    # Each term becomes a code the engine keeps, written as the term's target afterwards.
+    PLACEHOLDER = "placeholder"
 
 
 @dataclass(frozen=True, slots=True)

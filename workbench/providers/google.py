@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from workbench.config import Settings
 from workbench.errors import ProviderBadResponse
+from workbench.providers import codes
 from workbench.providers.base import BatchRequest
 from workbench.providers.glossary import GlossarySupport
 from workbench.providers.languages import Language, common_languages
@@ -31,6 +32,8 @@ class GoogleWebProvider(HttpProvider):
     # URLs much over 16 KB.
     max_bytes_per_request = 12_000
     glossary_support = GlossarySupport.PLACEHOLDER
+    # Plain text only: codes travel as opaque tokens the engine copies through.
+    codec = codes.TOKENS
     default_base_url = "https://translate.googleapis.com"
     default_concurrency = 2
 

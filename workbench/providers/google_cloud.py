@@ -1,9 +1,10 @@
 """``google_cloud``: Cloud Translation - Basic (v2 REST) with an API key.
 
-``POST /language/translate/v2`` with ``{"q": [...], "target", "source", "format":
-"text", "model"}`` answers ``{"data": {"translations": [{"translatedText": …}]}}`` in
-input order; ``GET /language/translate/v2/languages?target=en`` lists languages. At
-most 128 segments per request, and we keep requests under 100 KB. The key travels in
+``POST /language/translate/v2`` with ``{"q": [...], "target", "source", "format",
+"model"}`` answers ``{"data": {"translations": [{"translatedText": …}]}}`` in input
+order; ``format`` is ``text`` for plain texts and ``html`` for segments with codes.
+``GET /language/translate/v2/languages?target=en`` lists languages. At most 128
+segments per request, and we keep requests under 100 KB. The key travels in
 the ``X-Goog-Api-Key`` header, which Google APIs accept in place of the ``key`` query
 parameter, so it never appears in a URL (httpx logs URLs).
 
@@ -28,6 +29,7 @@ from workbench.errors import (
     ProviderRateLimited,
     WorkbenchError,
 )
+from workbench.providers import codes
 from workbench.providers.base import BatchRequest
 from workbench.providers.glossary import GlossarySupport
 from workbench.providers.languages import Language
@@ -52,6 +54,7 @@ class GoogleCloudProvider(HttpProvider):
     max_texts_per_request = 128
     max_bytes_per_request = 100_000
     glossary_support = GlossarySupport.PLACEHOLDER
+    codec = codes.HTML
     default_model = "nmt"
     models = ("nmt", "base")
     default_base_url = "https://translation.googleapis.com"
@@ -69,7 +72,13 @@ class GoogleCloudProvider(HttpProvider):
         return {"X-Goog-Api-Key": self._secret()}
 
     async def _translate_batch(self, texts: list[str], request: BatchRequest) -> list[str]:
-        body: dict[str, Any] = {"q": texts, "target": request.target, "format": "text"}
+        # Segments with codes go as HTML, which Google keeps the tags of (and answers with
+        # entities, which the codec decodes); plain texts as text, answered as they are.
+        body: dict[str, Any] = {
+            "q": texts,
+            "target": request.target,
+            "format": "html" if request.tagged else "text",
+        }
         if request.source:
             body["source"] = request.source
         if request.model:

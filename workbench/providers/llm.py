@@ -6,7 +6,9 @@ matched by id, never by position: ids we did not send are ignored, and the segme
 still missing (or answered with an empty text) are asked for again, alone, up to
 ``rounds`` requests in all. A reply that stays unusable is a ProviderBadResponse.
 Glossaries are enforced by the prompt: only the terms found in the segments being sent
-are listed, so the prompt stays short and the model is not distracted.
+are listed, so the prompt stays short and the model is not distracted. Segments with
+codes are sent in canonical form with :data:`TAG_INSTRUCTION`; the base class verifies
+every code of the reply.
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ REPLY_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 REPLY_SCHEMA_NAME = "translations"
+# For segments with codes (workbench.inline's canonical form): the reply is checked code
+# by code, and a segment whose tags do not all come back is asked for again.
+TAG_INSTRUCTION = (
+    'The texts are XML fragments with inline tags: <g id="…">…</g> wraps words that '
+    'carry formatting or a link, and <x id="…" equiv="…"/> stands for something that is '
+    "not text (equiv shows what it stands for). Keep every tag exactly once, with its id "
+    "and attributes unchanged; move a <g> pair together with the words it wraps when the "
+    "word order changes, and keep tags properly nested. Keep character entities such as "
+    "&amp;, &lt; and &gt; as they are. Translate only the text between the tags."
+)
 DEFAULT_ROUNDS = 3
 
 
@@ -63,6 +75,8 @@ def build_prompt(segments: Mapping[str, str], request: BatchRequest) -> Prompt:
         "Keep placeholders and markup exactly as they are, for example {name}, {{count}}, "
         "%s, %d, %(name)s, HTML tags such as <b> and </b>, and line breaks.",
     ]
+    if request.tagged:
+        lines.append(TAG_INSTRUCTION)
     terms = request.glossary.matching(segments.values()) if request.glossary else ()
     if terms:
         lines.append("Use these glossary translations for the terms whenever they occur:")

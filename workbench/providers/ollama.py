@@ -16,6 +16,7 @@ import httpx
 
 from workbench.config import Settings
 from workbench.errors import InvalidInput, ProviderBadResponse, WorkbenchError
+from workbench.providers import codes
 from workbench.providers.base import BatchRequest
 from workbench.providers.glossary import GlossarySupport
 from workbench.providers.languages import Language, common_languages
@@ -34,6 +35,7 @@ class OllamaProvider(HttpProvider):
     max_texts_per_request = 20
     max_bytes_per_request = 3000
     glossary_support = GlossarySupport.PROMPT
+    codec = codes.XML  # the canonical form; the prompt says to keep its tags
     default_model = "llama3.2"
     live_models = True
     any_language = True

@@ -28,6 +28,7 @@ from workbench.errors import (
     ProviderUnavailable,
     WorkbenchError,
 )
+from workbench.providers import codes
 from workbench.providers.base import BatchRequest, Provider
 from workbench.providers.glossary import GlossarySupport
 from workbench.providers.languages import Language, common_languages
@@ -63,6 +64,7 @@ class OpenAIProvider(Provider):
     # Kept well inside a small model's output budget: the reply repeats every segment.
     max_bytes_per_request = 12_000
     glossary_support = GlossarySupport.PROMPT
+    codec = codes.XML  # the canonical form; the prompt says to keep its tags
     default_model = "gpt-4o-mini"
     live_models = True
     any_language = True

@@ -7,17 +7,24 @@ SDK sends ``text`` as a list, ``target_lang``, optional ``source_lang``, ``forma
 ``/v2/glossaries`` with entries as TSV. Limits are enforced as DeepL does: at most 50
 texts (400) and 128 KiB (413) per request. A wrong key gets 403 with the key echoed
 back, as a hostile or careless server might, to prove we never repeat it.
+
+With ``tag_handling=xml`` each text must be well-formed XML (else 400, as DeepL's tag
+handling v2 answers); its text nodes are translated, the content of ``ignore_tags``
+elements is kept as it is, and every tag comes back (moved, when :attr:`moves_tags` is
+set, as word order would move it). Without ``tag_handling`` markup is text like any other.
 """
 
 from __future__ import annotations
 
 import itertools
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
+from tests.providers.fakes.markup import Element, translate_tree
 from tests.providers.fakes.server import FakeServer, Received, Reply
 from workbench.config import get_settings
 
@@ -25,6 +32,7 @@ MAX_TEXTS = 50
 MAX_BYTES = 128 * 1024
 SOURCE_LANGUAGES = ("AR", "DE", "EN", "ES", "FR", "JA", "ZH")
 TARGET_LANGUAGES = ("AR", "DE", "EN-GB", "EN-US", "ES", "FR", "JA", "PT-BR", "PT-PT", "ZH")
+PARSING_FAILED = "Tag handling parsing failed, please check input."
 NAMES = {"AR": "Arabic", "DE": "German", "EN": "English", "ES": "Spanish", "FR": "French"}
 
 
@@ -33,6 +41,8 @@ def translated(text: str, target: str) -> str:
 
 
 class FakeDeepL(FakeServer):
+    moves_tags = False  # set to move tags within their sentence (legally) in xml mode
+
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
@@ -74,17 +84,35 @@ class FakeDeepL(FakeServer):
             entries = glossary["entries"]
         results = []
         for text in texts:
-            for source_term, target_term in entries.items():
-                text = text.replace(source_term, target_term)
+            if body.get("tag_handling") == "xml":
+                try:
+                    text = self._translate_xml(text, target, entries, body.get("ignore_tags", []))
+                except ET.ParseError:
+                    return Reply(400, {"message": PARSING_FAILED})
+            else:
+                text = translated(_glossed(text, entries), target)
             results.append(
                 {
                     "detected_source_language": body.get("source_lang", "EN"),
-                    "text": translated(text, target),
+                    "text": text,
                     "billed_characters": len(text),
                     "model_type_used": body.get("model_type", "latency_optimized"),
                 }
             )
         return Reply(body={"translations": results})
+
+    def _translate_xml(
+        self, text: str, target: str, entries: dict[str, str], ignored: list[str]
+    ) -> str:
+        fragment = f"<fragment>{text}</fragment>"
+        root = _tree(ET.fromstring(fragment))  # noqa: S314  (our own requests, on loopback)
+        translate_tree(
+            root,
+            lambda node: translated(_glossed(node, entries), target),
+            lambda element: element.name in ignored,
+            moves_tags=self.moves_tags,
+        )
+        return "".join(_xml(child) for child in root.children)
 
     def _glossaries(self, request: Received) -> Reply:
         parts = request.path.removeprefix("/v2/glossaries").strip("/").split("/")
@@ -118,6 +146,35 @@ class FakeDeepL(FakeServer):
             tsv = "\n".join(f"{s}\t{t}" for s, t in glossary["entries"].items())
             return Reply(body=tsv, headers={"Content-Type": "text/tab-separated-values"})
         return Reply(body=_info(glossary))
+
+
+def _glossed(text: str, entries: dict[str, str]) -> str:
+    for source_term, target_term in entries.items():
+        text = text.replace(source_term, target_term)
+    return text
+
+
+def _tree(element: ET.Element) -> Element:
+    children: list[Element | str] = [element.text] if element.text else []
+    for child in element:
+        children.append(_tree(child))
+        if child.tail:
+            children.append(child.tail)
+    empty = not children and element.text is None
+    return Element(element.tag, list(element.attrib.items()), children, empty)
+
+
+def _xml(node: Element | str) -> str:
+    if isinstance(node, str):
+        return node.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    attributes = "".join(
+        f' {name}="{(value or "").replace("&", "&amp;").replace(chr(34), "&quot;")}"'
+        for name, value in node.attributes
+    )
+    if node.empty:
+        return f"<{node.name}{attributes}/>"
+    inner = "".join(_xml(child) for child in node.children)
+    return f"<{node.name}{attributes}>{inner}</{node.name}>"
 
 
 def _info(glossary: dict[str, Any]) -> dict[str, Any]:

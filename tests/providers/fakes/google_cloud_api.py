@@ -6,12 +6,19 @@
 answers ``{"data": {"languages": [{"language", "name"}]}}``. The API key is accepted in
 the ``key`` query parameter or the ``X-Goog-Api-Key`` header, as Google does. More than
 128 segments or a body over 100 KB is a 400. Errors use Google's error envelope.
+
+``format`` is ``html`` unless the request says ``text``, as Google's default is: then the
+text nodes are translated, elements with ``translate="no"`` are kept as they are, every
+tag comes back (moved, when :attr:`moves_tags` is set, as word order would move it), and
+the reply escapes ``&``, ``<``, ``>``, ``"`` and ``'`` as entities, as Google does.
 """
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
+from tests.providers.fakes.markup import Element, translate_tree
 from tests.providers.fakes.server import FakeServer, Received, Reply
 
 TRANSLATE = "/language/translate/v2"
@@ -51,6 +58,8 @@ def rate_error() -> Reply:
 
 
 class FakeGoogleCloud(FakeServer):
+    moves_tags = False  # set to move tags within their sentence (legally) in html mode
+
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
@@ -78,9 +87,78 @@ class FakeGoogleCloud(FakeServer):
             message = "Too many text segments or request too large"
             return Reply(400, google_error(400, message, "invalid", "INVALID_ARGUMENT"))
         results: list[dict[str, str]] = []
+        html = body.get("format", "html") == "html"
         for text in segments:
-            result = {"translatedText": translated(text, body["target"])}
+            reply = self._html(text, body["target"]) if html else translated(text, body["target"])
+            result = {"translatedText": reply}
             if "source" not in body:
                 result["detectedSourceLanguage"] = "en"
             results.append(result)
         return Reply(body={"data": {"translations": results}})
+
+    def _html(self, text: str, target: str) -> str:
+        root = _HtmlTree.parse(text)
+        translate_tree(
+            root,
+            lambda node: translated(node, target),
+            lambda element: ("translate", "no") in element.attributes,
+            moves_tags=self.moves_tags,
+        )
+        return "".join(_html(child) for child in root.children)
+
+
+_VOID = frozenset({"br", "img", "hr", "wbr", "input"})
+
+
+class _HtmlTree(HTMLParser):
+    """An HTML fragment as a tree; entities in text are decoded as a browser would."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack = [Element("fragment")]
+
+    @classmethod
+    def parse(cls, text: str) -> Element:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser.stack[0]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, attrs, empty=tag in _VOID)
+        self.stack[-1].children.append(element)
+        if not element.empty:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, attrs, empty=True))
+
+    def handle_endtag(self, tag: str) -> None:
+        if len(self.stack) > 1 and self.stack[-1].name == tag:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def _escaped(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+
+
+def _html(node: Element | str) -> str:
+    if isinstance(node, str):
+        return _escaped(node)
+    attributes = "".join(
+        f" {name}" if value is None else f' {name}="{_escaped(value)}"'
+        for name, value in node.attributes
+    )
+    if node.empty:
+        return f"<{node.name}{attributes}>"
+    inner = "".join(_html(child) for child in node.children)
+    return f"<{node.name}{attributes}>{inner}</{node.name}>"

@@ -2,8 +2,10 @@
 
 Both read the segments our prompt sends (``{"segments": [{"id", "text"}]}`` in the
 user message) and answer ``{"translations": [{"id", "text"}]}`` with each text marked
-``<llm>``. Tests queue :class:`Answer` plans to misbehave the way models do: drop ids,
-invent ids, answer non-JSON, run out of tokens, refuse.
+``<llm>``; a prompt that asks to keep inline tags gets them kept and the marker written
+as XML text (``&lt;llm&gt;``), as a model that follows it would. Tests queue
+:class:`Answer` plans to misbehave the way models do: drop ids, invent ids, answer
+non-JSON, run out of tokens, refuse.
 
 OpenAI: ``POST /v1/chat/completions`` (``Authorization: Bearer KEY``) answers a
 ``chat.completion`` object; ``GET /v1/models`` a list object; errors use the
@@ -29,6 +31,10 @@ def translated(text: str, target: str = "") -> str:
     return f"<llm>{text}"
 
 
+# What tells the fake model that the texts carry tags to keep.
+KEEPS_TAGS = "Keep every tag exactly once"
+
+
 @dataclass
 class Answer:
     """How the fake model answers one request."""
@@ -39,9 +45,10 @@ class Answer:
     refusal: str | None = None
 
 
-def translations(segments: list[Segment]) -> str:
+def translations(segments: list[Segment], *, keeps_tags: bool = False) -> str:
+    marker = "&lt;llm&gt;" if keeps_tags else "<llm>"
     return json.dumps(
-        {"translations": [{"id": s["id"], "text": translated(s["text"])} for s in segments]},
+        {"translations": [{"id": s["id"], "text": f"{marker}{s['text']}"} for s in segments]},
         ensure_ascii=False,
     )
 
@@ -76,7 +83,8 @@ class FakeChatModel(FakeServer):
     def _content(self, chat: dict[str, Any], answer: Answer) -> str:
         if answer.content is not None:
             return answer.content
-        return translations(answer.pick(self.segments_of(chat)))
+        keeps_tags = KEEPS_TAGS in self.system_prompt_of(chat)
+        return translations(answer.pick(self.segments_of(chat)), keeps_tags=keeps_tags)
 
 
 class FakeOpenAI(FakeChatModel):
