@@ -24,6 +24,7 @@ the source must come back exactly once, and paired codes must still nest.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -162,7 +163,18 @@ def unescape(text: str) -> str:
 
 
 def parse(canonical: str) -> Tagged:
-    """Read a canonical segment; InvalidInput if it is not one (mis-nested, unknown tag)."""
+    """Read a canonical segment; InvalidInput if it is not one (mis-nested, unknown tag).
+
+    A job reads each segment several times (its codes, the provider's check, the format's
+    render), so parses are cached; a ``Tagged`` is immutable.
+    """
+    if "<" not in canonical and "&" not in canonical:
+        return Tagged((canonical,)) if canonical else _EMPTY
+    return _parse(canonical)
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse(canonical: str) -> Tagged:
     parts: list[Part] = []
     stack: list[str] = []
     seen: set[str] = set()
@@ -177,7 +189,8 @@ def parse(canonical: str) -> Tagged:
                 raise InvalidInput("a closing </g> without its opening <g>")
             parts.append(Code(Kind.CLOSE, stack.pop()))
             continue
-        attributes = dict(_ATTRIBUTE.findall(match.group("attributes")))
+        raw = match.group("attributes")
+        attributes = dict(_ATTRIBUTE.findall(raw))
         code_id = attributes.get("id", "")
         if not _ID.fullmatch(code_id) or set(attributes) - {"id", "equiv"}:
             raise InvalidInput(f"a code with a bad id or attribute: {tag}")
@@ -290,6 +303,7 @@ def _entity(match: re.Match[str]) -> str:
     return _ENTITIES[name]
 
 
+_EMPTY = Tagged(())
 _ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
