@@ -1,0 +1,478 @@
+"""WordprocessingML paragraphs as segments with inline codes, and back.
+
+A *story* is one XML part holding paragraphs (the body, a header, the footnotes…). Every
+paragraph with text is one segment, wherever it sits: tables (nested too), content
+controls, text boxes (``w:txbxContent``, in DrawingML and VML alike).
+
+Inside a paragraph:
+
+- text keeps its formatting as paired codes: the formatting most of the text carries is
+  the paragraph's base and needs no code; each stretch in another formatting is one
+  ``<g>``. Runs that differ only in revision ids are the same formatting, so Word's
+  arbitrary run splits never reach the translator;
+- hyperlinks, inserted text, smart tags and inline content controls are paired codes
+  wrapping their text (a link's text is translated and may move in the sentence);
+- everything else is a standalone code kept as it is: tabs, breaks, fields' characters
+  and instructions, fields (``w:fldSimple``), bookmarks, comment marks, footnote
+  references, drawings, deleted text, math. Side by side ones are one code.
+
+Rendering rebuilds a paragraph whose translation differs from its source: the text in
+new runs carrying the formatting of its code, the codes' own elements put back in their
+new places (the very elements, so a text box inside a drawing keeps its translation).
+Spelling marks (``w:proofErr``) and last-rendered page breaks of a rebuilt paragraph are
+dropped: they describe the old text, and Word recomputes them. Paragraphs whose
+translation is their source are not touched, and a story with none changed is not
+written again.
+
+A text box in ``mc:AlternateContent`` is translated in its ``mc:Choice``; the
+``mc:Fallback`` (the same text box for older readers) is given a copy of the translated
+paragraphs. Transitional and Strict namespaces are both read: the element names are the
+same.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from workbench import inline
+
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+# Characters XML 1.0 cannot hold: a translation carrying one would make the part unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*\?>\s*")
+
+# Elements that wrap runs inside a paragraph and become paired codes.
+_WRAPPERS = frozenset({"hyperlink", "ins", "moveTo", "smartTag", "customXml", "sdt", "dir", "bdo"})
+# Run content kept with the text around it as a code, and what a reader sees in its place.
+_EQUIVALENTS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
+# Cached layout and spelling state: meaningless once the text changes.
+_STALE = frozenset({"proofErr", "lastRenderedPageBreak"})
+
+
+class _Names:
+    """Tag names in one WordprocessingML namespace (transitional or Strict)."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.p = self.tag("p")
+        self.r = self.tag("r")
+        self.t = self.tag("t")
+        self.rPr = self.tag("rPr")
+        self.pPr = self.tag("pPr")
+        self.txbxContent = self.tag("txbxContent")
+        self.sdtContent = self.tag("sdtContent")
+
+    def tag(self, local: str) -> str:
+        return f"{{{self.namespace}}}{local}"
+
+    def local(self, element: etree._Element) -> str | None:
+        """The local name of a WordprocessingML element; None for other namespaces."""
+        tag = element.tag
+        if not isinstance(tag, str) or not tag.startswith(f"{{{self.namespace}}}"):
+            return None
+        return tag[len(self.namespace) + 2 :]
+
+
+# --- a paragraph's content, flattened -------------------------------------------------
+
+
+@dataclass
+class _Text:
+    text: str
+    rpr: etree._Element | None
+    key: bytes  # the formatting, as serialized run properties
+
+
+@dataclass
+class _Code:
+    # What goes back in the code's place: elements as they are, or run content (tabs,
+    # breaks…) as a list of children to put in a new run with the given properties.
+    pieces: list[etree._Element | tuple[etree._Element | None, list[etree._Element]]]
+    equiv: str
+    key: bytes  # for run content: its run's formatting; b"" otherwise
+
+
+@dataclass
+class _Wrapper:
+    element: etree._Element
+    atoms: list[_Text | _Code | _Wrapper] = field(default_factory=list)
+    base: etree._Element | None = None  # the formatting of its text outside format codes
+
+    @property
+    def has_text(self) -> bool:
+        return any(
+            isinstance(atom, _Text) or (isinstance(atom, _Wrapper) and atom.has_text)
+            for atom in self.atoms
+        )
+
+
+_Atom = _Text | _Code | _Wrapper
+
+
+@dataclass(frozen=True)
+class _Format:
+    rpr: etree._Element | None
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    """A paragraph as a segment: its canonical text and what each code stands for."""
+
+    text: str
+    codes: dict[str, _Format | _Wrapper | _Code]
+    base: etree._Element | None  # the formatting of text outside format codes
+    # Codes before the first text and after the last one (a footnote's mark, a trailing
+    # bookmark) stay at the paragraph's ends: they are no part of the sentence.
+    lead: _Code | None
+    trail: _Code | None
+
+
+def _flatten(container: etree._Element, names: _Names) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    children = [child for child in container if isinstance(child.tag, str)]
+    in_fields = _fields(children, names)
+    for index, child in enumerate(children):
+        local = names.local(child)
+        if index in in_fields:
+            _add_code(atoms, child, _result_text(child, names), b"")
+        elif local == "r":
+            _flatten_run(child, names, atoms)
+        elif local in _WRAPPERS:
+            holder = child.find(names.sdtContent) if local == "sdt" else child
+            wrapper = _Wrapper(child, _flatten(holder, names) if holder is not None else [])
+            if wrapper.has_text:
+                atoms.append(wrapper)
+            else:
+                _add_code(atoms, child, "", b"")
+        elif local in _STALE or local == "pPr":
+            continue  # properties stay first; stale marks are no content
+        else:
+            _add_code(atoms, child, _equiv_of(child, names), b"")
+    return atoms
+
+
+def _fields(children: list[etree._Element], names: _Names) -> set[int]:
+    """The children that belong to a complex field (``w:fldChar`` begin … end) that starts
+    and ends among them. Such a field is one code, its result included: a page number, a
+    date, a cross-reference are computed, not written. A field spanning paragraphs (a
+    table of contents) is left open: its result paragraphs are text to translate."""
+    kind = names.tag("fldCharType")
+    inside: set[int] = set()
+    begins: list[int] = []
+    for index, child in enumerate(children):
+        if names.local(child) != "r":
+            continue
+        for mark in child.iter(names.tag("fldChar")):
+            if mark.get(kind) == "begin":
+                begins.append(index)
+            elif mark.get(kind) == "end" and begins:
+                start = begins.pop()
+                if not begins:
+                    inside.update(range(start, index + 1))
+    return inside
+
+
+def _result_text(element: etree._Element, names: _Names) -> str:
+    return "".join(t.text or "" for t in element.iter(names.t))
+
+
+def _flatten_run(run: etree._Element, names: _Names, atoms: list[_Atom]) -> None:
+    rpr = run.find(names.rPr)
+    content = [child for child in run if child is not rpr and isinstance(child.tag, str)]
+    if not any(names.local(child) == "t" for child in content):
+        # No text: the run is kept whole (with its revision ids), unless it only holds
+        # stale marks.
+        if any(names.local(child) not in _STALE for child in content):
+            _add_code(atoms, run, "".join(_equiv_of(child, names) for child in content), b"")
+        return
+    key = b"" if rpr is None else etree.tostring(rpr)
+    for child in content:
+        local = names.local(child)
+        if local == "t":
+            if child.text:
+                atoms.append(_Text(child.text, rpr, key))
+        elif local not in _STALE:
+            _add_run_code(atoms, rpr, key, child, _equiv_of(child, names))
+
+
+def _add_code(atoms: list[_Atom], element: etree._Element, equiv: str, key: bytes) -> None:
+    last = atoms[-1] if atoms else None
+    if isinstance(last, _Code):
+        last.pieces.append(element)
+        last.equiv += equiv
+    else:
+        atoms.append(_Code([element], equiv, key))
+
+
+def _add_run_code(
+    atoms: list[_Atom],
+    rpr: etree._Element | None,
+    key: bytes,
+    child: etree._Element,
+    equiv: str,
+) -> None:
+    last = atoms[-1] if atoms else None
+    if not isinstance(last, _Code):
+        atoms.append(_Code([(rpr, [child])], equiv, key))
+        return
+    tail = last.pieces[-1]
+    if isinstance(tail, tuple) and last.key == key:
+        tail[1].append(child)
+    else:
+        last.pieces.append((rpr, [child]))
+        last.key = key
+    last.equiv += equiv
+
+
+def _equiv_of(element: etree._Element, names: _Names) -> str:
+    local = names.local(element)
+    if local == "br" and element.get(names.tag("type"), "textWrapping") != "textWrapping":
+        return ""  # a page or column break is not a line of the sentence
+    return _EQUIVALENTS.get(local or "", "")
+
+
+def _segment(paragraph: etree._Element, names: _Names) -> _Paragraph | None:
+    atoms = _flatten(paragraph, names)
+    lead = atoms.pop(0) if atoms and isinstance(atoms[0], _Code) else None
+    trail = atoms.pop() if atoms and isinstance(atoms[-1], _Code) else None
+    assert lead is None or isinstance(lead, _Code)
+    assert trail is None or isinstance(trail, _Code)
+    builder = inline.Builder()
+    codes: dict[str, _Format | _Wrapper | _Code] = {}
+    base = _emit(atoms, builder, codes)
+    tagged = builder.build()
+    if not tagged.prose.strip():
+        return None
+    return _Paragraph(tagged.canonical(), codes, base, lead, trail)
+
+
+def _emit(
+    atoms: list[_Atom], builder: inline.Builder, codes: dict[str, _Format | _Wrapper | _Code]
+) -> etree._Element | None:
+    """Add a container's atoms to ``builder``; returns its base formatting: the one most
+    of its own text carries, which needs no code."""
+    weights: Counter[bytes] = Counter()
+    for atom in atoms:
+        if isinstance(atom, _Text):
+            weights[atom.key] += len(atom.text)
+    base_key = weights.most_common(1)[0][0] if weights else None
+    base: etree._Element | None = None
+    open_key: bytes | None = None
+    for index, atom in enumerate(atoms):
+        if isinstance(atom, _Text):
+            if atom.key == base_key:
+                base = atom.rpr
+            if atom.key != open_key:
+                if open_key is not None:
+                    builder.close()
+                    open_key = None
+                if atom.key != base_key:
+                    codes[builder.open()] = _Format(atom.rpr)
+                    open_key = atom.key
+            builder.text(atom.text)
+            continue
+        if open_key is not None and not _continues(atoms, index, open_key):
+            builder.close()
+            open_key = None
+        if isinstance(atom, _Code):
+            codes[builder.code(atom.equiv)] = atom
+        else:
+            codes[builder.open()] = atom
+            atom.base = _emit(atom.atoms, builder, codes)
+            builder.close()
+    if open_key is not None:
+        builder.close()
+    return base
+
+
+def _continues(atoms: list[_Atom], index: int, key: bytes) -> bool:
+    """Whether the code at ``index`` sits inside a stretch of formatting ``key``: the
+    next text (before any wrapper) has it too, so one paired code spans both sides."""
+    for atom in atoms[index + 1 :]:
+        if isinstance(atom, _Text):
+            return atom.key == key
+        if isinstance(atom, _Wrapper):
+            return False
+    return False
+
+
+# --- a story --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Story:
+    """One part of paragraphs: its segments and where they are."""
+
+    xml: bytes
+    segments: tuple[str, ...]
+    positions: tuple[int, ...]  # each segment's paragraph, in the order of _paragraphs
+
+    def render(self, translations: Sequence[str]) -> bytes | None:
+        """The part with ``translations`` in place; None when none differs from its
+        source (the part is then kept as it was)."""
+        if all(t == s for t, s in zip(translations, self.segments, strict=True)):
+            return None
+        root = etree.fromstring(self.xml, _PARSER)
+        names = _Names(etree.QName(root).namespace or "")
+        paragraphs = _paragraphs(root, names)
+        changed: list[etree._Element] = []
+        for position, source, translation in zip(
+            self.positions, self.segments, translations, strict=True
+        ):
+            if translation == source:
+                continue
+            element = paragraphs[position]
+            paragraph = _segment(element, names)
+            # The engine hands over translations whose codes hold; one that does not is
+            # left in its source language rather than written broken.
+            if paragraph is None or inline.code_problem(inline.parse(source), translation):
+                continue
+            _rebuild(element, paragraph, inline.parse(translation), names)
+            changed.append(element)
+        if not changed:
+            return None
+        _copy_to_fallbacks(changed, names)
+        return _serialize(root, self.xml)
+
+
+def read_story(xml: bytes) -> Story:
+    root = etree.fromstring(xml, _PARSER)
+    names = _Names(etree.QName(root).namespace or "")
+    segments: list[str] = []
+    positions: list[int] = []
+    for position, element in enumerate(_paragraphs(root, names)):
+        paragraph = _segment(element, names)
+        if paragraph is not None:
+            segments.append(paragraph.text)
+            positions.append(position)
+    return Story(xml, tuple(segments), tuple(positions))
+
+
+def _paragraphs(root: etree._Element, names: _Names) -> list[etree._Element]:
+    """Every paragraph in document order, but those of a fallback text box that mirrors
+    the text box of its choice (it gets the choice's translation)."""
+    mirrors: set[etree._Element] = set()
+    for choice, fallback in _alternates(root):
+        if _count(choice, names.txbxContent) == _count(fallback, names.txbxContent):
+            mirrors.update(fallback.iter(names.p))
+    return [element for element in root.iter(names.p) if element not in mirrors]
+
+
+def _alternates(root: etree._Element) -> Iterator[tuple[etree._Element, etree._Element]]:
+    for alternate in root.iter(f"{{{_MC}}}AlternateContent"):
+        choice = alternate.find(f"{{{_MC}}}Choice")
+        fallback = alternate.find(f"{{{_MC}}}Fallback")
+        if choice is not None and fallback is not None:
+            yield choice, fallback
+
+
+def _count(element: etree._Element, tag: str) -> int:
+    return sum(1 for _ in element.iter(tag))
+
+
+def _copy_to_fallbacks(changed: list[etree._Element], names: _Names) -> None:
+    choices = {
+        choice for element in changed for choice in element.iterancestors(f"{{{_MC}}}Choice")
+    }
+    for choice in choices:
+        alternate = choice.getparent()
+        fallback = alternate.find(f"{{{_MC}}}Fallback") if alternate is not None else None
+        if fallback is None:
+            continue
+        sources = list(choice.iter(names.txbxContent))
+        targets = list(fallback.iter(names.txbxContent))
+        if len(sources) != len(targets):
+            continue
+        for source, target in zip(sources, targets, strict=True):
+            if target.getparent() is None or not _inside(target, fallback):
+                continue  # a nested box already replaced with its parent's copy
+            target[:] = [copy.deepcopy(child) for child in source]
+
+
+def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
+
+
+def _rebuild(
+    element: etree._Element, paragraph: _Paragraph, tagged: inline.Tagged, names: _Names
+) -> None:
+    for child in list(element):
+        if child.tag != names.pPr:
+            element.remove(child)
+    if paragraph.lead is not None:
+        _put_back(element, paragraph.lead, names)
+    stack: list[tuple[etree._Element, etree._Element | None]] = [(element, paragraph.base)]
+    for part in tagged.parts:
+        container, rpr = stack[-1]
+        if isinstance(part, str):
+            _text_run(container, rpr, part, names)
+            continue
+        code = paragraph.codes.get(part.id) if part.kind is not inline.Kind.CLOSE else None
+        if part.kind is inline.Kind.CLOSE:
+            stack.pop()
+        elif isinstance(code, _Format):
+            stack.append((container, code.rpr))
+        elif isinstance(code, _Wrapper):
+            stack.append((_shell(container, code.element, names), code.base))
+        elif isinstance(code, _Code):
+            _put_back(container, code, names)
+    if paragraph.trail is not None:
+        _put_back(element, paragraph.trail, names)
+
+
+def _put_back(container: etree._Element, code: _Code, names: _Names) -> None:
+    for piece in code.pieces:
+        if isinstance(piece, tuple):
+            run = etree.SubElement(container, names.r)
+            if piece[0] is not None:
+                run.append(copy.deepcopy(piece[0]))
+            run.extend(piece[1])
+        else:
+            container.append(piece)
+
+
+def _text_run(
+    container: etree._Element, rpr: etree._Element | None, text: str, names: _Names
+) -> None:
+    run = etree.SubElement(container, names.r)
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    t = etree.SubElement(run, names.t)
+    t.text = _NOT_XML.sub("", text)
+    if t.text != t.text.strip() or "  " in t.text:
+        t.set(_XML_SPACE, "preserve")
+
+
+def _shell(container: etree._Element, wrapper: etree._Element, names: _Names) -> etree._Element:
+    """A wrapper's element (its attributes and properties) without its content, in
+    ``container``; returns where its content goes."""
+    shell = etree.SubElement(container, wrapper.tag, attrib=dict(wrapper.attrib))
+    for child in list(wrapper):
+        local = names.local(child) or ""
+        if local.endswith("Pr"):  # w:sdtPr, w:sdtEndPr, w:smartTagPr, w:customXmlPr
+            shell.append(child)
+    if names.local(wrapper) == "sdt":
+        return etree.SubElement(shell, names.sdtContent)
+    return shell
+
+
+def _serialize(root: etree._Element, original: bytes) -> bytes:
+    """The part written back with the original's XML declaration, byte for byte."""
+    match = _DECLARATION.match(original)
+    head = match.group(0) if match else b""
+    encoding = re.search(rb"encoding=[\"']([A-Za-z0-9._-]+)", head)
+    if encoding is not None and encoding.group(1).lower().replace(b"-", b"") != b"utf8":
+        written: bytes = etree.tostring(
+            root.getroottree(), encoding=encoding.group(1).decode(), xml_declaration=True
+        )
+        return written
+    rest: bytes = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=False)
+    return head + rest
