@@ -34,6 +34,7 @@ def package(
     parts: dict[str, tuple[str, str, str]] | None = None,
     *,
     strict: bool = False,
+    main_type: str = "document.main",
 ) -> bytes:
     """A .docx with ``document`` as its main part and ``parts``: name -> (relationship
     type's last word, content type's last words, XML), each referred to by the document."""
@@ -54,7 +55,7 @@ def package(
             '<Default Extension="rels" '
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/word/document.xml" ContentType="{_TYPES}.document.main+xml"/>'
+            f'<Override PartName="/word/document.xml" ContentType="{_TYPES}.{main_type}+xml"/>'
             f"{overrides}</Types>"
         ),
         "_rels/.rels": (

@@ -17,14 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
-from workbench.batch.formats.wordml import Story, read_story
+from workbench.batch.formats.wordml import Story
 from workbench.batch.formats.zipparts import Package, Relationship
 from workbench.errors import InvalidInput
 
-_WORD_NAMESPACES = (
-    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # Strict OOXML
-)
 # The stories a main document refers to, by relationship type, in the order they are read.
 _STORIES = {
     "header": "header",
@@ -54,7 +50,7 @@ class Docx(FileFormat):
         segments: list[Segment] = []
         notes: list[str] = []
         for name, label in _story_parts(package, main):
-            story = read_story(package.read(name))
+            story = Story(package.read(name))
             stories.append((name, story))
             segments.extend(
                 Segment(text, f"{label}, paragraph {number}")
@@ -81,11 +77,12 @@ def _main_document(package: Package) -> str:
     if not found or found[0].external or not package.has(found[0].target):
         raise InvalidInput("this is not a Word .docx document (or it is damaged)")
     name = found[0].target
-    root = package.xml(name)
-    if root.tag != f"{{{_WORD_NAMESPACES[0]}}}document" and (
-        root.tag != f"{{{_WORD_NAMESPACES[1]}}}document"
-    ):
-        raise InvalidInput("this is not a Word .docx document: its main part is not a document")
+    # document.main, template.main, and their macro-enabled kinds; Strict uses them too.
+    kind = package.content_type(name)
+    if "wordprocessingml" not in kind or not kind.endswith(".main+xml"):
+        raise InvalidInput(
+            f"this is not a Word .docx document: its main part is {kind or 'of no declared type'}"
+        )
     return name
 
 

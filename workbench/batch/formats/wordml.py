@@ -25,9 +25,9 @@ translation is their source are not touched, and a story with none changed is no
 written again.
 
 A text box in ``mc:AlternateContent`` is translated in its ``mc:Choice``; the
-``mc:Fallback`` (the same text box for older readers) is given a copy of the translated
-paragraphs. Transitional and Strict namespaces are both read: the element names are the
-same.
+``mc:Fallback`` (the same text box for older readers) gets the same translations, each
+paragraph rebuilt with its own codes (its bookmarks keep their own ids). Transitional
+and Strict namespaces are both read: the element names are the same.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -62,6 +62,7 @@ class _Names:
 
     def __init__(self, namespace: str) -> None:
         self.namespace = namespace
+        self._locals: dict[object, str | None] = {}
         self.p = self.tag("p")
         self.r = self.tag("r")
         self.t = self.tag("t")
@@ -69,6 +70,7 @@ class _Names:
         self.pPr = self.tag("pPr")
         self.txbxContent = self.tag("txbxContent")
         self.sdtContent = self.tag("sdtContent")
+        self.fldChar = self.tag("fldChar")
 
     def tag(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
@@ -76,9 +78,13 @@ class _Names:
     def local(self, element: etree._Element) -> str | None:
         """The local name of a WordprocessingML element; None for other namespaces."""
         tag = element.tag
-        if not isinstance(tag, str) or not tag.startswith(f"{{{self.namespace}}}"):
-            return None
-        return tag[len(self.namespace) + 2 :]
+        try:
+            return self._locals[tag]
+        except KeyError:
+            prefix = f"{{{self.namespace}}}"
+            local = tag[len(prefix) :] if isinstance(tag, str) and tag.startswith(prefix) else None
+            self._locals[tag] = local
+            return local
 
 
 # --- a paragraph's content, flattened -------------------------------------------------
@@ -126,7 +132,8 @@ class _Format:
 class _Paragraph:
     """A paragraph as a segment: its canonical text and what each code stands for."""
 
-    text: str
+    tagged: inline.Tagged
+    text: str  # its canonical form
     codes: dict[str, _Format | _Wrapper | _Code]
     base: etree._Element | None  # the formatting of text outside format codes
     # Codes before the first text and after the last one (a footnote's mark, a trailing
@@ -138,7 +145,7 @@ class _Paragraph:
 def _flatten(container: etree._Element, names: _Names) -> list[_Atom]:
     atoms: list[_Atom] = []
     children = [child for child in container if isinstance(child.tag, str)]
-    in_fields = _fields(children, names)
+    in_fields = _fields(children, names) if _has(container, names.fldChar) else set()
     for index, child in enumerate(children):
         local = names.local(child)
         if index in in_fields:
@@ -170,7 +177,7 @@ def _fields(children: list[etree._Element], names: _Names) -> set[int]:
     for index, child in enumerate(children):
         if names.local(child) != "r":
             continue
-        for mark in child.iter(names.tag("fldChar")):
+        for mark in child.iter(names.fldChar):
             if mark.get(kind) == "begin":
                 begins.append(index)
             elif mark.get(kind) == "end" and begins:
@@ -178,6 +185,10 @@ def _fields(children: list[etree._Element], names: _Names) -> set[int]:
                 if not begins:
                     inside.update(range(start, index + 1))
     return inside
+
+
+def _has(element: etree._Element, tag: str) -> bool:
+    return next(element.iter(tag), None) is not None
 
 
 def _result_text(element: etree._Element, names: _Names) -> str:
@@ -251,7 +262,7 @@ def _segment(paragraph: etree._Element, names: _Names) -> _Paragraph | None:
     tagged = builder.build()
     if not tagged.prose.strip():
         return None
-    return _Paragraph(tagged.canonical(), codes, base, lead, trail)
+    return _Paragraph(tagged, tagged.canonical(), codes, base, lead, trail)
 
 
 def _emit(
@@ -308,97 +319,93 @@ def _continues(atoms: list[_Atom], index: int, key: bytes) -> bool:
 
 
 @dataclass(frozen=True)
-class Story:
-    """One part of paragraphs: its segments and where they are."""
+class _Parsed:
+    """A story parsed and segmented: its tree, its paragraphs' segments by position."""
 
-    xml: bytes
-    segments: tuple[str, ...]
-    positions: tuple[int, ...]  # each segment's paragraph, in the order of _paragraphs
+    root: etree._Element
+    names: _Names
+    segmented: dict[int, _Paragraph]
+    paragraphs: list[etree._Element]
+    mirrors: dict[etree._Element, etree._Element]
+
+    @classmethod
+    def of(cls, xml: bytes) -> _Parsed:
+        root = etree.fromstring(xml, _PARSER)
+        names = _Names(etree.QName(root).namespace or "")
+        paragraphs, mirrors = _paragraphs(root, names)
+        segmented = {}
+        for position, element in enumerate(paragraphs):
+            paragraph = _segment(element, names)
+            if paragraph is not None:
+                segmented[position] = paragraph
+        return cls(root, names, segmented, paragraphs, mirrors)
+
+
+class Story:
+    """One part of paragraphs: its segments, and its translations written back."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        parsed = _Parsed.of(xml)
+        self.segments = tuple(paragraph.text for paragraph in parsed.segmented.values())
+        self._positions = tuple(parsed.segmented)
+        # The tree read is edited by the first render that changes it (there is usually
+        # one); a later one parses the part again.
+        self._unused: _Parsed | None = parsed
 
     def render(self, translations: Sequence[str]) -> bytes | None:
         """The part with ``translations`` in place; None when none differs from its
         source (the part is then kept as it was)."""
         if all(t == s for t, s in zip(translations, self.segments, strict=True)):
             return None
-        root = etree.fromstring(self.xml, _PARSER)
-        names = _Names(etree.QName(root).namespace or "")
-        paragraphs = _paragraphs(root, names)
-        changed: list[etree._Element] = []
+        parsed, self._unused = self._unused or _Parsed.of(self.xml), None
+        names = parsed.names
+        changed = False
         for position, source, translation in zip(
-            self.positions, self.segments, translations, strict=True
+            self._positions, self.segments, translations, strict=True
         ):
-            if translation == source:
-                continue
-            element = paragraphs[position]
-            paragraph = _segment(element, names)
+            paragraph = parsed.segmented[position]
             # The engine hands over translations whose codes hold; one that does not is
             # left in its source language rather than written broken.
-            if paragraph is None or inline.code_problem(inline.parse(source), translation):
+            if translation == source or inline.code_problem(paragraph.tagged, translation):
                 continue
-            _rebuild(element, paragraph, inline.parse(translation), names)
-            changed.append(element)
-        if not changed:
-            return None
-        _copy_to_fallbacks(changed, names)
-        return _serialize(root, self.xml)
+            tagged = inline.parse(translation)
+            element = parsed.paragraphs[position]
+            _rebuild(element, paragraph, tagged, names)
+            mirror = parsed.mirrors.get(element)
+            mirrored = _segment(mirror, names) if mirror is not None else None
+            if mirror is not None and mirrored is not None:  # it has the same text
+                _rebuild(mirror, mirrored, tagged, names)
+            changed = True
+        return _serialize(parsed.root, self.xml) if changed else None
 
 
-def read_story(xml: bytes) -> Story:
-    root = etree.fromstring(xml, _PARSER)
-    names = _Names(etree.QName(root).namespace or "")
-    segments: list[str] = []
-    positions: list[int] = []
-    for position, element in enumerate(_paragraphs(root, names)):
-        paragraph = _segment(element, names)
-        if paragraph is not None:
-            segments.append(paragraph.text)
-            positions.append(position)
-    return Story(xml, tuple(segments), tuple(positions))
-
-
-def _paragraphs(root: etree._Element, names: _Names) -> list[etree._Element]:
-    """Every paragraph in document order, but those of a fallback text box that mirrors
-    the text box of its choice (it gets the choice's translation)."""
-    mirrors: set[etree._Element] = set()
-    for choice, fallback in _alternates(root):
-        if _count(choice, names.txbxContent) == _count(fallback, names.txbxContent):
-            mirrors.update(fallback.iter(names.p))
-    return [element for element in root.iter(names.p) if element not in mirrors]
-
-
-def _alternates(root: etree._Element) -> Iterator[tuple[etree._Element, etree._Element]]:
+def _paragraphs(
+    root: etree._Element, names: _Names
+) -> tuple[list[etree._Element], dict[etree._Element, etree._Element]]:
+    """Every paragraph in document order, and the mirrors: each paragraph of a choice's
+    text box whose fallback holds the same paragraph (same text, same codes), mapped to
+    that fallback paragraph. Mirrors are not segments of their own: they get their
+    choice's translation."""
+    mirrors: dict[etree._Element, etree._Element] = {}
     for alternate in root.iter(f"{{{_MC}}}AlternateContent"):
         choice = alternate.find(f"{{{_MC}}}Choice")
         fallback = alternate.find(f"{{{_MC}}}Fallback")
-        if choice is not None and fallback is not None:
-            yield choice, fallback
-
-
-def _count(element: etree._Element, tag: str) -> int:
-    return sum(1 for _ in element.iter(tag))
-
-
-def _copy_to_fallbacks(changed: list[etree._Element], names: _Names) -> None:
-    choices = {
-        choice for element in changed for choice in element.iterancestors(f"{{{_MC}}}Choice")
-    }
-    for choice in choices:
-        alternate = choice.getparent()
-        fallback = alternate.find(f"{{{_MC}}}Fallback") if alternate is not None else None
-        if fallback is None:
+        if choice is None or fallback is None:
             continue
-        sources = list(choice.iter(names.txbxContent))
-        targets = list(fallback.iter(names.txbxContent))
-        if len(sources) != len(targets):
-            continue
-        for source, target in zip(sources, targets, strict=True):
-            if target.getparent() is None or not _inside(target, fallback):
-                continue  # a nested box already replaced with its parent's copy
-            target[:] = [copy.deepcopy(child) for child in source]
+        originals = list(choice.iter(names.p))
+        copies = list(fallback.iter(names.p))
+        if len(originals) == len(copies) and all(
+            _text_of(_segment(a, names)) == _text_of(_segment(b, names))
+            for a, b in zip(originals, copies, strict=True)
+        ):
+            mirrors.update(zip(originals, copies, strict=True))
+    mirrored = set(mirrors.values())
+    return [p for p in root.iter(names.p) if p not in mirrored], mirrors
 
 
-def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
-    return any(parent is ancestor for parent in element.iterancestors())
+def _text_of(paragraph: _Paragraph | None) -> str | None:
+    return None if paragraph is None else paragraph.text
 
 
 def _rebuild(
