@@ -146,6 +146,35 @@ def test_tabs_breaks_bookmarks_and_fields_are_codes_kept_as_they_were() -> None:
     assert texts_of(xml) == ["Page3 sur 9en tout."]
 
 
+def test_tracked_changes_and_content_controls_keep_their_marks() -> None:
+    data = package(
+        body(
+            paragraph(
+                run("Keep "),
+                '<w:del w:id="1" w:author="A"><w:r><w:delText>removed </w:delText></w:r></w:del>',
+                f'<w:ins w:id="2" w:author="A">{run("added")}</w:ins>',
+                run(" and "),
+                '<w:sdt><w:sdtPr><w:alias w:val="Name"/></w:sdtPr>'
+                f"<w:sdtContent>{run('a name')}</w:sdtContent></w:sdt>",
+                run("."),
+            )
+        )
+    )
+    document = read(data)
+    assert document.texts == ['Keep <x id="1"/><g id="2">added</g> and <g id="3">a name</g>.']
+    out = document.render(['Garder <g id="3">un nom</g> et <x id="1"/><g id="2">ajouté</g>.'])
+    root = etree.fromstring(part(out, "word/document.xml").encode())
+    (inserted,) = root.iter(f"{{{W}}}ins")
+    assert inserted.get(f"{{{W}}}author") == "A"
+    assert "".join(inserted.itertext()) == "ajouté"
+    (deleted,) = root.iter(f"{{{W}}}del")
+    assert "".join(deleted.itertext()) == "removed "
+    (control,) = root.iter(f"{{{W}}}sdt")
+    assert control.find(f"{{{W}}}sdtPr/{{{W}}}alias") is not None
+    assert "".join(control.find(f"{{{W}}}sdtContent").itertext()) == "un nom"
+    assert texts_of(part(out, "word/document.xml")) == ["Garder un nom et ajouté."]
+
+
 def test_text_keeps_its_spaces_in_word() -> None:
     data = package(body(paragraph(run("Two"), run(" words", UNDERLINE))))
     document = read(data)
