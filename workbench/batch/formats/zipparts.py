@@ -54,15 +54,14 @@ class Package:
         self.data = data
         self.kind = kind
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                self._entries = archive.infolist()
-                self._comment = archive.comment
-                self._directory: int = archive.start_dir
-                self._bytes = {info.filename: archive.read(info) for info in self._entries}
+            # Parts are inflated when read: a document's pictures never are.
+            self._archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
             raise InvalidInput(f"this is not a {kind} file (or it is damaged)") from exc
+        self._entries = self._archive.infolist()
+        self._directory: int = self._archive.start_dir
         # Part names are case-insensitive (OPC); zip entry names are not.
-        self._names = {name.lower(): name for name in self._bytes}
+        self._names = {info.filename.lower(): info for info in self._entries}
 
     @property
     def names(self) -> list[str]:
@@ -72,12 +71,15 @@ class Package:
         return name.lower() in self._names
 
     def read(self, name: str) -> bytes:
+        info = self._names.get(name.lower())
+        if info is None:
+            raise InvalidInput(f"this {self.kind} file is damaged: its part {name} is missing")
         try:
-            return self._bytes[self._names[name.lower()]]
-        except KeyError:
+            return self._archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise InvalidInput(
-                f"this {self.kind} file is damaged: its part {name} is missing"
-            ) from None
+                f"this {self.kind} file is damaged: its part {name} cannot be unpacked"
+            ) from exc
 
     def xml(self, name: str) -> etree._Element:
         """A part parsed as XML (the limits check has refused DTDs and deep nesting)."""
@@ -132,7 +134,7 @@ class Package:
         """The package with the parts named in ``replaced`` holding new bytes."""
         if not replaced:
             return self.data
-        wanted = {self._names[name.lower()]: content for name, content in replaced.items()}
+        wanted = {self._names[name.lower()].filename: content for name, content in replaced.items()}
         out = bytearray()
         central = bytearray()
         for info in self._entries:
@@ -156,7 +158,7 @@ class Package:
         count = len(self._entries)
         if count > 0xFFFF or directory > _UNKNOWN or len(central) > _UNKNOWN:
             raise InvalidInput(f"this {self.kind} file is too large to be written back")
-        comment = self._comment
+        comment = self._archive.comment
         out += _END + struct.pack(
             "<HHHHIIH", 0, 0, count, count, len(central), directory, len(comment)
         )
