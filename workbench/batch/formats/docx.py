@@ -22,13 +22,9 @@ from workbench.batch.formats.zipparts import Package, Relationship
 from workbench.errors import InvalidInput
 
 # The stories a main document refers to, by relationship type, in the order they are read.
-_STORIES = {
-    "header": "header",
-    "footer": "footer",
-    "footnotes": "footnotes",
-    "endnotes": "endnotes",
-    "comments": "comments",
-}
+# A document has one part of each kind but headers and footers: those are named by part.
+_STORIES = ("header", "footer", "footnotes", "endnotes", "comments")
+_MANY = ("header", "footer")
 # Parts with text a reader sees that are left in their language, and how to name them.
 _UNTRANSLATED = {
     "chart": "a chart's text",
@@ -91,13 +87,11 @@ def _story_parts(package: Package, main: str) -> list[tuple[str, str]]:
     parts = [(main, "body")]
     seen = {main.lower()}
     related = [rel for rel in package.relationships(main) if _internal(package, rel)]
-    for kind, label in _STORIES.items():
+    for kind in _STORIES:
         for rel in related:
             if rel.is_a(kind) and rel.target.lower() not in seen:
                 seen.add(rel.target.lower())
-                parts.append(
-                    (rel.target, f"{label} {rel.target}" if kind in ("header", "footer") else label)
-                )
+                parts.append((rel.target, f"{kind} {rel.target}" if kind in _MANY else kind))
     return parts
 
 

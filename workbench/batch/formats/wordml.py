@@ -177,7 +177,7 @@ def _fields(children: list[etree._Element], names: _Names) -> set[int]:
     for index, child in enumerate(children):
         if names.local(child) != "r":
             continue
-        for mark in child.iter(names.fldChar):
+        for mark in child.iterchildren(names.fldChar):  # not those of a text box inside
             if mark.get(kind) == "begin":
                 begins.append(index)
             elif mark.get(kind) == "end" and begins:
@@ -252,10 +252,7 @@ def _equiv_of(element: etree._Element, names: _Names) -> str:
 
 def _segment(paragraph: etree._Element, names: _Names) -> _Paragraph | None:
     atoms = _flatten(paragraph, names)
-    lead = atoms.pop(0) if atoms and isinstance(atoms[0], _Code) else None
-    trail = atoms.pop() if atoms and isinstance(atoms[-1], _Code) else None
-    assert lead is None or isinstance(lead, _Code)
-    assert trail is None or isinstance(trail, _Code)
+    lead, trail = _end_code(atoms, 0), _end_code(atoms, -1)
     builder = inline.Builder()
     codes: dict[str, _Format | _Wrapper | _Code] = {}
     base = _emit(atoms, builder, codes)
@@ -263,6 +260,14 @@ def _segment(paragraph: etree._Element, names: _Names) -> _Paragraph | None:
     if not tagged.prose.strip():
         return None
     return _Paragraph(tagged, tagged.canonical(), codes, base, lead, trail)
+
+
+def _end_code(atoms: list[_Atom], index: int) -> _Code | None:
+    """The code at one end of a paragraph, taken out of it."""
+    if atoms and isinstance(atom := atoms[index], _Code):
+        del atoms[index]
+        return atom
+    return None
 
 
 def _emit(
