@@ -245,6 +245,8 @@ def _add_run_code(
 
 def _equiv_of(element: etree._Element, names: _Names) -> str:
     local = names.local(element)
+    if local == "fldSimple":
+        return _result_text(element, names)  # what the field shows: "3" for PAGE
     if local == "br" and element.get(names.tag("type"), "textWrapping") != "textWrapping":
         return ""  # a page or column break is not a line of the sentence
     return _EQUIVALENTS.get(local or "", "")
