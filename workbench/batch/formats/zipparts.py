@@ -63,10 +63,6 @@ class Package:
         # Part names are case-insensitive (OPC); zip entry names are not.
         self._names = {info.filename.lower(): info for info in self._entries}
 
-    @property
-    def names(self) -> list[str]:
-        return [info.filename for info in self._entries]
-
     def has(self, name: str) -> bool:
         return name.lower() in self._names
 
