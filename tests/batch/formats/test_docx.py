@@ -220,7 +220,12 @@ def _every_story() -> bytes:
         + paragraph(text_box("Text in a box"))
         + "<w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc>"
         + paragraph(run("Nested cell"))
-        + "</w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>"
+        + "</w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>",
+        # Relationship ids are numbered from 10 in the order of the parts below.
+        '<w:headerReference w:type="default" r:id="rId10"/>'
+        '<w:headerReference w:type="first" r:id="rId11"/>'
+        '<w:headerReference w:type="even" r:id="rId12"/>'
+        '<w:footerReference w:type="even" r:id="rId13"/>',
     )
     return package(
         document,
@@ -254,10 +259,10 @@ def test_every_story_is_translated() -> None:
         ("body, paragraph 1", 'Body text<x id="1"/> with notes.'),
         ("body, paragraph 2", "Text in a box"),
         ("body, paragraph 3", "Nested cell"),
-        ("header word/header1.xml, paragraph 1", "Default header"),
-        ("header word/header2.xml, paragraph 1", "First page header"),
-        ("header word/header3.xml, paragraph 1", "Even page header"),
-        ("footer word/footer1.xml, paragraph 1", "Even page footer"),
+        ("default header word/header1.xml, paragraph 1", "Default header"),
+        ("first-page header word/header2.xml, paragraph 1", "First page header"),
+        ("even-page header word/header3.xml, paragraph 1", "Even page header"),
+        ("even-page footer word/footer1.xml, paragraph 1", "Even page footer"),
         ("footnotes, paragraph 1", "A footnote."),
         ("endnotes, paragraph 1", "An endnote."),
         ("comments, paragraph 1", "A comment."),

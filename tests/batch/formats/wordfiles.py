@@ -25,8 +25,8 @@ def story(root: str, content: str, namespaces: str = NAMESPACES) -> str:
     return f"{DECLARATION}<w:{root} {namespaces}>{content}</w:{root}>"
 
 
-def body(content: str) -> str:
-    return story("document", f"<w:body>{content}<w:sectPr/></w:body>")
+def body(content: str, section: str = "") -> str:
+    return story("document", f"<w:body>{content}<w:sectPr>{section}</w:sectPr></w:body>")
 
 
 def package(

@@ -25,6 +25,7 @@ from workbench.errors import InvalidInput
 # A document has one part of each kind but headers and footers: those are named by part.
 _STORIES = ("header", "footer", "footnotes", "endnotes", "comments")
 _MANY = ("header", "footer")
+_PAGES = {"default": "default", "even": "even-page", "first": "first-page"}
 # Parts with text a reader sees that are left in their language, and how to name them.
 _UNTRANSLATED = {
     "chart": "a chart's text",
@@ -45,8 +46,9 @@ class Docx(FileFormat):
         stories: list[tuple[str, Story]] = []
         segments: list[Segment] = []
         notes: list[str] = []
-        for name, label in _story_parts(package, main):
-            story = Story(package.read(name))
+        main_story = Story(package.read(main))
+        for name, label in _story_parts(package, main, main_story.page_kinds):
+            story = main_story if name == main else Story(package.read(name))
             stories.append((name, story))
             segments.extend(
                 Segment(text, f"{label}, paragraph {number}")
@@ -82,7 +84,9 @@ def _main_document(package: Package) -> str:
     return name
 
 
-def _story_parts(package: Package, main: str) -> list[tuple[str, str]]:
+def _story_parts(
+    package: Package, main: str, page_kinds: dict[str, set[str]]
+) -> list[tuple[str, str]]:
     """Each story's part name and how reports name it, the main document first."""
     parts = [(main, "body")]
     seen = {main.lower()}
@@ -91,8 +95,16 @@ def _story_parts(package: Package, main: str) -> list[tuple[str, str]]:
         for rel in related:
             if rel.is_a(kind) and rel.target.lower() not in seen:
                 seen.add(rel.target.lower())
-                parts.append((rel.target, f"{kind} {rel.target}" if kind in _MANY else kind))
+                parts.append((rel.target, _label(kind, rel, page_kinds)))
     return parts
+
+
+def _label(kind: str, rel: Relationship, page_kinds: dict[str, set[str]]) -> str:
+    """ "first-page header word/header2.xml", "footnotes": what a report calls a story."""
+    if kind not in _MANY:
+        return kind
+    pages = "/".join(_PAGES[page] for page in sorted(page_kinds.get(rel.id, ())) if page in _PAGES)
+    return f"{pages} {kind} {rel.target}" if pages else f"{kind} {rel.target}"
 
 
 def _internal(package: Package, rel: Relationship) -> bool:

@@ -355,6 +355,7 @@ class Story:
         self.xml = xml
         parsed = _Parsed.of(xml)
         self.segments = tuple(paragraph.text for paragraph in parsed.segmented.values())
+        self.page_kinds = _page_kinds(parsed.root, parsed.names)
         self._positions = tuple(parsed.segmented)
         # The tree read is edited by the first render that changes it (there is usually
         # one); a later one parses the part again.
@@ -385,6 +386,18 @@ class Story:
                 _rebuild(mirror, mirrored, tagged, names)
             changed = True
         return _serialize(parsed.root, self.xml) if changed else None
+
+
+def _page_kinds(root: etree._Element, names: _Names) -> dict[str, set[str]]:
+    """The headers and footers a document's sections refer to: relationship id -> the
+    pages each serves (``default``, ``first``, ``even``)."""
+    kinds: dict[str, set[str]] = {}
+    for local in ("headerReference", "footerReference"):
+        for reference in root.iter(names.tag(local)):
+            for attribute, value in reference.attrib.items():
+                if etree.QName(attribute).localname == "id":  # r:id, transitional or Strict
+                    kinds.setdefault(value, set()).add(reference.get(names.tag("type"), "default"))
+    return kinds
 
 
 def _paragraphs(
