@@ -196,9 +196,14 @@ def _result_text(element: etree._Element, names: _Names) -> str:
 
 
 def _flatten_run(run: etree._Element, names: _Names, atoms: list[_Atom]) -> None:
-    rpr = run.find(names.rPr)
-    content = [child for child in run if child is not rpr and isinstance(child.tag, str)]
-    if not any(names.local(child) == "t" for child in content):
+    rpr = None
+    content = []
+    for child in run:
+        if child.tag == names.rPr:
+            rpr = child
+        elif isinstance(child.tag, str):
+            content.append(child)
+    if not any(child.tag == names.t for child in content):
         # No text: the run is kept whole (with its revision ids), unless it only holds
         # stale marks.
         if any(names.local(child) not in _STALE for child in content):
@@ -206,11 +211,10 @@ def _flatten_run(run: etree._Element, names: _Names, atoms: list[_Atom]) -> None
         return
     key = b"" if rpr is None else etree.tostring(rpr)
     for child in content:
-        local = names.local(child)
-        if local == "t":
+        if child.tag == names.t:
             if child.text:
                 atoms.append(_Text(child.text, rpr, key))
-        elif local not in _STALE:
+        elif names.local(child) not in _STALE:
             _add_run_code(atoms, rpr, key, child, _equiv_of(child, names))
 
 

@@ -60,6 +60,7 @@ class Package:
             raise InvalidInput(f"this is not a {kind} file (or it is damaged)") from exc
         self._entries = self._archive.infolist()
         self._directory: int = self._archive.start_dir
+        self._relationships: dict[str, list[Relationship]] = {}
         # Part names are case-insensitive (OPC); zip entry names are not.
         self._names = {info.filename.lower(): info for info in self._entries}
 
@@ -88,6 +89,11 @@ class Package:
 
     def relationships(self, source: str = "") -> list[Relationship]:
         """The relationships of part ``source`` ("" for the package's own), in file order."""
+        if source not in self._relationships:
+            self._relationships[source] = self._read_relationships(source)
+        return self._relationships[source]
+
+    def _read_relationships(self, source: str) -> list[Relationship]:
         folder, base = posixpath.split(source)
         rels = posixpath.join(folder, "_rels", f"{base}.rels")
         if not self.has(rels):
