@@ -146,6 +146,9 @@ def test_relationships_and_content_types_are_resolved() -> None:
     assert package.relationships("word/header 1.xml") == []
 
 
-def test_what_is_not_a_zip_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="this is not a Word file"):
-        Package(b"PK\x03\x04 nothing more", "Word")
+@pytest.mark.parametrize(
+    ("kind", "message"), [("Word .docx", "not a Word .docx file"), ("Excel .xlsx", "not an Excel")]
+)
+def test_what_is_not_a_zip_is_refused(kind: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        Package(b"PK\x03\x04 nothing more", kind)

@@ -57,7 +57,8 @@ class Package:
             # Parts are inflated when read: a document's pictures never are.
             self._archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-            raise InvalidInput(f"this is not a {kind} file (or it is damaged)") from exc
+            article = "an" if kind[:1].lower() in "aeiou" else "a"
+            raise InvalidInput(f"this is not {article} {kind} file (or it is damaged)") from exc
         self._entries = self._archive.infolist()
         self._directory: int = self._archive.start_dir
         self._relationships: dict[str, list[Relationship]] = {}
