@@ -105,7 +105,7 @@ async def test_every_format_end_to_end(
 
     # The output is the input with each text replaced by its translation, nothing else.
     expected = original.render([stored.get(t, t) for t in original.texts])
-    if name.endswith((".docx", ".xlsx")):  # zip archives carry their own timestamps
+    if name.endswith(".xlsx"):  # openpyxl stamps the archive with the time it saves
         again = format_for(output).read(output.read_bytes(), options).texts
         assert again == format_for(output).read(expected, options).texts
     else:

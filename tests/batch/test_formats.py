@@ -11,13 +11,11 @@ import io
 import json
 import zipfile
 
-import docx
 import openpyxl
 import polib
 import pytest
-from docx.shared import Pt
 
-from tests.batch.samples import MARKDOWN, PO, document, workbook
+from tests.batch.samples import MARKDOWN, PO, workbook
 from workbench.batch.formats import FORMATS, FormatOptions, format_for
 from workbench.errors import InvalidInput
 
@@ -173,32 +171,6 @@ def test_xlsx_translation_starting_with_equals_stays_text() -> None:
     cell = openpyxl.load_workbook(io.BytesIO(out))["Strings"]["B2"]
     assert cell.value == "=SUM(1,2)"
     assert cell.data_type == "s"
-
-
-# --- DOCX ---------------------------------------------------------------------------------
-
-
-def test_docx_replaces_text_run_by_run_keeping_formatting() -> None:
-    texts, out = translate(document(), ".docx")
-    assert texts == [
-        "Plain start, ",
-        "bold part",
-        " and end.",
-        "A heading",
-        "Cell A",
-        "Cell B",
-        "Header text",
-    ]
-    word = docx.Document(io.BytesIO(out))
-    runs = word.paragraphs[0].runs
-    assert [r.text for r in runs] == ["<PLAIN START, >", "<BOLD PART>", "< AND END.>"]
-    assert runs[1].bold is True
-    assert word.paragraphs[1].style is not None
-    assert word.paragraphs[1].style.name == "Heading 1"
-    cell_run = word.tables[0].cell(0, 1).paragraphs[0].runs[0]
-    assert cell_run.text == "<CELL B>"
-    assert cell_run.font.size == Pt(20)
-    assert word.sections[0].header.paragraphs[0].text == "<HEADER TEXT>"
 
 
 # --- malformed files ----------------------------------------------------------------------

@@ -1,25 +1,38 @@
-"""Word documents through python-docx: text replaced run by run, so formatting survives.
+"""Word documents: the text of every story translated in the package's own XML parts.
 
-Body paragraphs, tables (nested too), headers and footers are visited. Adjacent runs with
-the same formatting are merged first (Word splits text into many identical runs), so each
-segment is a stretch of uniformly formatted text.
+The stories are found through the package's relationships (never by fixed part names):
+the main document, then every header and footer it refers to (default, first-page and
+even-page alike), the footnotes, the endnotes and the comments. Each is read by
+:mod:`workbench.batch.formats.wordml` (one segment per paragraph, formatting and fields as
+codes) and, on render, only the parts whose text changed are written again; every other
+part of the package is copied byte for byte (:mod:`workbench.batch.formats.zipparts`).
+A document with nothing to translate comes back identical.
+
+Parts with text this format does not translate (charts, SmartArt diagrams, embedded
+files) are named in the document's notes.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Iterator, Sequence
-
-import docx
-from docx.document import Document as WordDocument
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from collections.abc import Sequence
 
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
+from workbench.batch.formats.wordml import Story
+from workbench.batch.formats.zipparts import Package, Relationship
 from workbench.errors import InvalidInput
+
+# The stories a main document refers to, by relationship type, in the order they are read.
+# A document has one part of each kind but headers and footers: those are named by part.
+_STORIES = ("header", "footer", "footnotes", "endnotes", "comments")
+_MANY = ("header", "footer")
+_PAGES = {"default": "default", "even": "even-page", "first": "first-page"}
+# Parts with text a reader sees that are left in their language, and how to name them.
+_UNTRANSLATED = {
+    "chart": "a chart's text",
+    "diagramData": "a SmartArt diagram's text",
+    "oleObject": "an embedded object",
+    "package": "an embedded file",
+}
 
 
 class Docx(FileFormat):
@@ -28,84 +41,81 @@ class Docx(FileFormat):
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
         options.limits.check_package(data, "DOCX")
-        word = _open(data)
-        segments = [
-            Segment(run.text, f"paragraph {number}") for number, run in _runs(word) if run.text
-        ]
+        package = Package(data, "Word .docx")
+        main = _main_document(package)
+        stories: list[tuple[str, Story]] = []
+        segments: list[Segment] = []
+        notes: list[str] = []
+        main_story = Story(package.read(main))
+        for name, label in _story_parts(package, main, main_story.page_kinds):
+            story = main_story if name == main else Story(package.read(name))
+            stories.append((name, story))
+            segments.extend(
+                Segment(text, f"{label}, paragraph {number}")
+                for number, text in enumerate(story.segments, start=1)
+            )
+            notes.extend(_untranslated(package, name, notes))
 
         def render(translations: Sequence[str]) -> bytes:
-            fresh = _open(data)  # a new copy each time, so the original stays untouched
-            runs = [run for _, run in _runs(fresh) if run.text]
-            for run, translated in zip(runs, translations, strict=True):
-                run.text = translated
-            out = io.BytesIO()
-            fresh.save(out)
-            return out.getvalue()
+            replaced: dict[str, bytes] = {}
+            start = 0
+            for name, story in stories:
+                end = start + len(story.segments)
+                written = story.render(translations[start:end])
+                if written is not None:
+                    replaced[name] = written
+                start = end
+            return package.write(replaced)
 
-        return Document(segments, render)
-
-
-def _open(data: bytes) -> WordDocument:
-    try:
-        return docx.Document(io.BytesIO(data))
-    except (
-        PackageNotFoundError,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        SyntaxError,  # a part that is not XML where XML belongs
-    ) as exc:
-        raise InvalidInput("this is not a Word .docx document (or it is damaged)") from exc
+        return Document(segments, render, notes)
 
 
-def _runs(word: WordDocument) -> Iterator[tuple[int, Run]]:
-    for number, paragraph in enumerate(_paragraphs(word), start=1):
-        _merge_alike_runs(paragraph)
-        for run in paragraph.runs:
-            yield number, run
+def _main_document(package: Package) -> str:
+    found = [rel for rel in package.relationships() if rel.is_a("officeDocument")]
+    if not found or found[0].external or not package.has(found[0].target):
+        raise InvalidInput("this is not a Word .docx document (or it is damaged)")
+    name = found[0].target
+    # document.main, template.main, and their macro-enabled kinds; Strict uses them too.
+    kind = package.content_type(name)
+    if "wordprocessingml" not in kind or not kind.endswith(".main+xml"):
+        raise InvalidInput(
+            f"this is not a Word .docx document: its main part is {kind or 'of no declared type'}"
+        )
+    return name
 
 
-def _paragraphs(word: WordDocument) -> Iterator[Paragraph]:
-    yield from _block_paragraphs(word.paragraphs, word.tables)
-    for section in word.sections:
-        for part in (section.header, section.footer):
-            if not part.is_linked_to_previous:
-                yield from _block_paragraphs(part.paragraphs, part.tables)
+def _story_parts(
+    package: Package, main: str, page_kinds: dict[str, set[str]]
+) -> list[tuple[str, str]]:
+    """Each story's part name and how reports name it, the main document first."""
+    parts = [(main, "body")]
+    seen = {main.lower()}
+    related = [rel for rel in package.relationships(main) if _internal(package, rel)]
+    for kind in _STORIES:
+        for rel in related:
+            if rel.is_a(kind) and rel.target.lower() not in seen:
+                seen.add(rel.target.lower())
+                parts.append((rel.target, _label(kind, rel, page_kinds)))
+    return parts
 
 
-def _block_paragraphs(paragraphs: list[Paragraph], tables: list[Table]) -> Iterator[Paragraph]:
-    yield from paragraphs
-    for table in tables:
-        for row in table.rows:
-            seen: set[int] = set()
-            for cell in row.cells:
-                # Merged cells appear once per grid column: visit each underlying cell once.
-                if id(cell._tc) in seen:
-                    continue
-                seen.add(id(cell._tc))
-                yield from _block_paragraphs(cell.paragraphs, cell.tables)
+def _label(kind: str, rel: Relationship, page_kinds: dict[str, set[str]]) -> str:
+    """ "first-page header word/header2.xml", "footnotes": what a report calls a story."""
+    if kind not in _MANY:
+        return kind
+    pages = "/".join(_PAGES[page] for page in sorted(page_kinds.get(rel.id, ())) if page in _PAGES)
+    return f"{pages} {kind} {rel.target}" if pages else f"{kind} {rel.target}"
 
 
-def _merge_alike_runs(paragraph: Paragraph) -> None:
-    runs = paragraph.runs
-    index = 0
-    while index < len(runs) - 1:
-        current, following = runs[index], runs[index + 1]
-        if _same_format(current, following) and _plain(current) and _plain(following):
-            current.text = current.text + following.text
-            following._r.getparent().remove(following._r)
-            runs.pop(index + 1)
-        else:
-            index += 1
+def _internal(package: Package, rel: Relationship) -> bool:
+    return not rel.external and package.has(rel.target)
 
 
-def _same_format(a: Run, b: Run) -> bool:
-    a_props, b_props = a._r.rPr, b._r.rPr
-    a_xml = a_props.xml if a_props is not None else ""
-    b_xml = b_props.xml if b_props is not None else ""
-    return bool(a_xml == b_xml and a.style.style_id == b.style.style_id)
-
-
-def _plain(run: Run) -> bool:
-    """A run holding only text (no tab, break, drawing or field) can be merged safely."""
-    return all(child.tag.endswith(("}t", "}rPr")) for child in run._r)
+def _untranslated(package: Package, name: str, known: list[str]) -> list[str]:
+    notes = []
+    for rel in package.relationships(name):
+        for kind, what in _UNTRANSLATED.items():
+            note = f"{rel.target}: {what} is not translated"
+            if rel.is_a(kind) and note not in known and note not in notes:
+                notes.append(note)
+    return notes
