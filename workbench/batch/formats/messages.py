@@ -1,0 +1,339 @@
+"""Catalog messages as segments: what is prose, what is a code, and how to write it back.
+
+A message (one string of a JSON catalog) becomes one or more :class:`Level`\\ s, each one
+segment in the canonical form of :mod:`workbench.inline`:
+
+- In the **ICU** dialect the message is parsed (:mod:`workbench.batch.formats.icu`). Simple
+  arguments (``{name}``, ``{n, number}``, ``{d, date, short}``) and the ``#`` of a plural
+  branch are standalone codes. A ``plural``, ``selectordinal`` or ``select`` argument is
+  one standalone code too, so the sentence around it stays one segment and the argument
+  may move in it; each of its branches is a level of its own (a branch is a whole phrase
+  in well-written catalogs, and the skeleton never reaches a provider, so it cannot be
+  damaged). A plural's branches are fitted to the target language's CLDR categories:
+  missing ones start from the ``other`` branch's text, ones the language lacks are
+  dropped, exact ``=N`` branches are kept.
+- In the **i18next** dialect ``{{x}}``, ``{{x, format}}``, ``$t(key, …)`` are codes.
+- In the **MediaWiki** dialect ``$1``, ``{{PLURAL:…}}``-style magic words and ``[[links]]``
+  are codes.
+- In the plain **braces** dialect (catalogs with ``{name}`` placeholders and no sign of
+  ICU) ``{name}`` and printf-style placeholders are codes, apostrophes are plain text.
+
+In every dialect HTML and rich-text tags (``<b>…</b>``, i18next's ``<0>…</0>`` and
+``<1/>``) are codes, paired when they open and close in the same level, and character
+references (``&nbsp;``) are standalone codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from workbench import inline
+from workbench.batch.formats import icu
+from workbench.batch.formats.plurals import ORDER, categories
+
+
+class Dialect(StrEnum):
+    ICU = "icu"
+    I18NEXT = "i18next"
+    MEDIAWIKI = "mediawiki"
+    BRACES = "braces"
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """A plural, selectordinal or select argument with its branches as levels."""
+
+    choice: icu.Choice
+    branches: tuple[tuple[icu.Branch, Level], ...]
+    refitted: bool  # branches were added or dropped for the target language
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One segment of a message: its canonical text and what each code stands for."""
+
+    index: int  # its place among the message's levels (in the order segments are made)
+    source: str  # canonical
+    raw: str  # as written in the message
+    opens: dict[str, str]  # paired code id -> opening markup
+    closes: dict[str, str]  # paired code id -> closing markup
+    standalone: dict[str, str | Fitted]
+    quoting: bool  # ICU: text is quoted when written
+    numeric: bool  # ICU: directly in a plural branch, where "#" is the number
+    refitted: bool  # some plural below it changed its branches
+    where: str  # e.g. "(plural one)", added to the key in reports
+
+    @property
+    def choices(self) -> bool:
+        """Whether plural or select arguments, with levels of their own, stand in it."""
+        return any(isinstance(markup, Fitted) for markup in self.standalone.values())
+
+
+@dataclass
+class Built:
+    """A message turned into levels, and what happened on the way (for the notes)."""
+
+    levels: list[Level] = field(default_factory=list)
+    not_icu: bool = False  # ICU dialect, but the message does not parse: braces used
+    added: set[str] = field(default_factory=set)  # plural categories added
+    dropped: set[str] = field(default_factory=set)  # plural categories dropped
+
+
+def build(message: str, dialect: Dialect, target: str) -> Built:
+    """The levels of ``message``; ``levels[0]`` is the whole message's own level."""
+    built = Built()
+    if dialect is Dialect.ICU:
+        try:
+            nodes = icu.parse(message)
+        except icu.IcuError:
+            built.not_icu = True
+        else:
+            _Builder(built, target).icu_level(nodes, numeric=False, where="")
+            return built
+    pattern = _PATTERNS[Dialect.BRACES if dialect is Dialect.ICU else dialect]
+    _Builder(built, target).text_level(message, pattern)
+    return built
+
+
+def render(level: Level, translations: Sequence[str], following: str = "") -> str:
+    """The message text of ``level`` with every level's translation in place; ``following``
+    is what the message is followed by ("}" for a branch), for ICU's quoting."""
+    translated = translations[level.index]
+    if translated == level.source and not level.refitted and not level.choices:
+        return level.raw
+    pieces: list[tuple[bool, str]] = []  # (is text, written)
+    for part in inline.parse(translated).parts:
+        if isinstance(part, str):
+            pieces.append((True, part))
+        elif part.kind is inline.Kind.OPEN:
+            pieces.append((False, level.opens[part.id]))
+        elif part.kind is inline.Kind.CLOSE:
+            pieces.append((False, level.closes[part.id]))
+        else:
+            markup = level.standalone[part.id]
+            if isinstance(markup, Fitted):
+                markup = _render_choice(markup, translations)
+            pieces.append((False, markup))
+    if not level.quoting:
+        return "".join(written for _, written in pieces)
+    out: list[str] = []
+    for number, (is_text, written) in enumerate(pieces):
+        if is_text:
+            after = pieces[number + 1][1][:1] if number + 1 < len(pieces) else following
+            written = icu.quote(written, after, numeric=level.numeric)
+        out.append(written)
+    return "".join(out)
+
+
+def _render_choice(fitted: Fitted, translations: Sequence[str]) -> str:
+    return icu.choice_raw(
+        fitted.choice,
+        tuple((branch, render(level, translations, "}")) for branch, level in fitted.branches),
+    )
+
+
+class _Builder:
+    def __init__(self, built: Built, target: str) -> None:
+        self.built = built
+        self.target = target
+
+    def icu_level(self, nodes: icu.Message, *, numeric: bool, where: str) -> Level:
+        index = self._reserve()
+        tokens: list[_Token] = []
+        refitted = False
+        for node in nodes:
+            if isinstance(node, icu.Text):
+                tokens.extend(_scan(node.value, _PATTERNS[Dialect.ICU]))
+            elif isinstance(node, icu.Argument):
+                tokens.append(_Token("code", node.raw, node.raw))
+            elif isinstance(node, icu.Literal):
+                tokens.append(_Token("code", node.raw, node.value))
+            elif isinstance(node, icu.Pound):
+                tokens.append(_Token("code", "#", "#"))
+            else:
+                fitted = self.fit(node, where)
+                refitted = refitted or fitted.refitted
+                tokens.append(_Token("choice", fitted, f"{{{node.name}, {node.kind}}}"))
+        level = _level(
+            index, tokens, icu.raw(nodes), quoting=True, numeric=numeric, refitted=refitted
+        )
+        level = replace(level, where=where)
+        self.built.levels[index] = level
+        return level
+
+    def fit(self, choice: icu.Choice, where: str) -> Fitted:
+        branches = list(choice.branches)
+        refitted = False
+        wanted = (
+            categories(self.target, ordinal=choice.kind == "selectordinal")
+            if self.target and choice.kind in icu.NUMERIC
+            else None
+        )
+        if wanted is not None:
+            present = {branch.selector for branch in branches}
+            dropped = [b for b in branches if b.selector in ORDER and b.selector not in wanted]
+            other = next(branch for branch in branches if branch.selector == "other")
+            added = [
+                icu.Branch(other.lead, name, other.gap, other.message)
+                for name in wanted
+                if name not in present
+            ]
+            if dropped or added:
+                refitted = True
+                self.built.dropped.update(branch.selector for branch in dropped)
+                self.built.added.update(branch.selector for branch in added)
+                branches = [branch for branch in branches if branch not in dropped]
+                at = branches.index(other)
+                branches[at:at] = added
+        numeric = choice.kind in icu.NUMERIC
+        levels = tuple(
+            (
+                branch,
+                self.icu_level(
+                    branch.message,
+                    numeric=numeric,
+                    where=f"{where}, {choice.kind} {branch.selector}".lstrip(", "),
+                ),
+            )
+            for branch in branches
+        )
+        return Fitted(choice, levels, refitted)
+
+    def text_level(self, message: str, pattern: re.Pattern[str]) -> Level:
+        index = self._reserve()
+        level = _level(index, _scan(message, pattern), message, quoting=False, numeric=False)
+        self.built.levels[index] = level
+        return level
+
+    def _reserve(self) -> int:
+        # Levels are numbered in the order they are started (a sentence before its
+        # branches), which is the order their segments are listed in.
+        self.built.levels.append(_PLACEHOLDER)
+        return len(self.built.levels) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "text", "code", "open", "close", "choice"
+    value: str | Fitted  # the text, or the markup
+    name: str = ""  # a tag's name; a code's equiv
+
+
+def _scan(text: str, pattern: re.Pattern[str]) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            tokens.append(_Token("text", text[position : match.start()]))
+        position = match.end()
+        markup = match.group()
+        tag = match.group("tag")
+        if tag is None:
+            tokens.append(_Token("code", markup, markup))
+        elif match.group("closing"):
+            tokens.append(_Token("close", markup, tag.lower()))
+        elif match.group("empty") or tag.lower() in _VOID:
+            tokens.append(_Token("code", markup, markup))
+        else:
+            tokens.append(_Token("open", markup, tag.lower()))
+    if position < len(text):
+        tokens.append(_Token("text", text[position:]))
+    return tokens
+
+
+def _level(
+    index: int,
+    tokens: list[_Token],
+    raw: str,
+    *,
+    quoting: bool,
+    numeric: bool,
+    refitted: bool = False,
+) -> Level:
+    paired = _pairs(tokens)
+    builder = inline.Builder()
+    opens: dict[str, str] = {}
+    closes: dict[str, str] = {}
+    standalone: dict[str, str | Fitted] = {}
+    ids: dict[int, str] = {}
+    for number, token in enumerate(tokens):
+        if token.kind == "text":
+            builder.text(str(token.value))
+        elif number in paired and token.kind == "open":
+            code_id = builder.open()
+            ids[number] = code_id
+            opens[code_id] = str(token.value)
+        elif number in paired:
+            code_id = ids[paired[number]]
+            builder.close()
+            closes[code_id] = str(token.value)
+        else:
+            equiv = token.name if token.kind in ("code", "choice") else str(token.value)
+            standalone[builder.code(equiv)] = token.value
+    return Level(
+        index=index,
+        source=builder.canonical(),
+        raw=raw,
+        opens=opens,
+        closes=closes,
+        standalone=standalone,
+        quoting=quoting,
+        numeric=numeric,
+        refitted=refitted,
+        where="",
+    )
+
+
+def _pairs(tokens: list[_Token]) -> dict[int, int]:
+    """Opening and closing tags that pair up (both ways); the others are standalone."""
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for number, token in enumerate(tokens):
+        if token.kind == "open":
+            stack.append(number)
+        elif token.kind == "close" and stack and tokens[stack[-1]].name == token.name:
+            opening = stack.pop()
+            pairs[opening] = number
+            pairs[number] = opening
+        elif token.kind == "close":
+            # A closing tag that does not close the innermost open one: the open tags
+            # after its partner (if any) cannot pair any more either.
+            stack.clear()
+    return pairs
+
+
+_PLACEHOLDER = Level(0, "", "", {}, {}, {}, False, False, False, "")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_TAG = r"<(?P<closing>/)?(?P<tag>[A-Za-z0-9][\w.:-]*)(?:\s[^<>]*?)?\s*(?P<empty>/)?>"
+_ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+_PRINTF = r"%(?:\(\w+\))?[-+ #0]?\d*(?:\.\d+)?[sdifuxXeEgGc]|%\{\w+\}|%\d+\$[sd]"
+_PATTERNS = {
+    Dialect.ICU: re.compile(f"{_TAG}|{_ENTITY}"),
+    Dialect.I18NEXT: re.compile(
+        rf"\{{\{{.*?\}}\}}|\$t\((?:[^()]|\([^()]*\))*\)|{_TAG}|{_ENTITY}|{_PRINTF}"
+    ),
+    Dialect.MEDIAWIKI: re.compile(
+        rf"\$\d+|\{{\{{(?:[^{{}}]|\{{\{{[^{{}}]*\}}\}})*\}}\}}|\[\[[^\[\]]*\]\]|{_TAG}|{_ENTITY}"
+    ),
+    Dialect.BRACES: re.compile(rf"\{{[^{{}}\s][^{{}}]*\}}|{_TAG}|{_ENTITY}|{_PRINTF}"),
+}
