@@ -13,10 +13,10 @@ Not translated: keys starting with ``@`` and their values (ARB metadata, ``@@loc
 MediaWiki's ``@metadata``), non-string values, and in FormatJS (``defaultMessage``) and
 Chrome (``message``) message objects every field but the message. Which message syntax the
 catalog uses is worked out once per file (:class:`~workbench.batch.formats.messages.Dialect`):
-MediaWiki (and jquery.i18n/banana) when it has ``@metadata`` or ``{{PLURAL:…}}``; ICU MessageFormat for ARB and FormatJS files and when a
-value holds a ``plural``, ``select``, ``number``, ``date``… argument or a doubled
-apostrophe; i18next when a value holds ``{{…}}`` or ``$t(…)``; plain ``{name}`` braces
-otherwise.
+MediaWiki (and jquery.i18n) when it has ``@metadata`` or ``{{PLURAL:…}}``; ICU MessageFormat
+for ARB and FormatJS files and when a value holds a ``plural``, ``select``, ``number``,
+``date``… argument or a doubled apostrophe; i18next when a value holds ``{{…}}`` or
+``$t(…)``; plain ``{name}`` braces otherwise.
 """
 
 from __future__ import annotations
