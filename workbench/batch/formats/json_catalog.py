@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,8 @@ class JsonCatalog(FileFormat):
         if not isinstance(tree, list):  # objects are _Object, a list of pairs
             raise InvalidInput("a JSON catalog must be an object of keys (or an array)")
         values = [match.span() for match in _STRING.finditer(text) if not match.group(1)]
-        strings = list(_walk(tree, "", translate=True))
+        strings: list[tuple[str, str, bool]] = []
+        _walk(tree, "", True, strings)
         if len(strings) != len(values):  # cannot happen for a file json.loads accepted
             raise InvalidInput("this JSON file could not be read string by string")
         dialect = _dialect(tree, strings)
@@ -64,14 +65,19 @@ class JsonCatalog(FileFormat):
         for (path, value, wanted), span in zip(strings, values, strict=True):
             if not wanted:
                 continue
-            built = (
-                messages.build(value, dialect, target) if _SPECIAL.search(value) else _plain(value)
-            )
+            if not _SPECIAL.search(value):  # most values: text with no syntax at all
+                if value.strip():
+                    kept.append(len(sources))
+                    segments.append(Segment(value, path or "(root)"))
+                slots.append(_Slot(span, None, [len(sources)]))
+                sources.append(value)
+                continue
+            built = messages.build(value, dialect, target)
             report.add(built, path)
             numbers: list[int] = []
             for level in built.levels:
                 numbers.append(len(sources))
-                if level.source and inline.parse(level.source).prose.strip():
+                if level.prose:
                     kept.append(len(sources))
                     where = f"{path} ({level.where})" if level.where else path
                     segments.append(Segment(level.source, where or "(root)"))
@@ -89,7 +95,7 @@ class JsonCatalog(FileFormat):
 @dataclass(frozen=True, slots=True)
 class _Slot:
     span: tuple[int, int]  # the literal, quotes included, in the decoded text
-    levels: list[messages.Level]
+    levels: list[messages.Level] | None  # None: a text with no syntax, its own canonical form
     numbers: list[int]  # each level's place among all levels of the file
 
 
@@ -98,18 +104,23 @@ class _Object(list[tuple[str, Any]]):
     and the walk must meet every literal the file holds)."""
 
 
-def _walk(node: Any, path: str, *, translate: bool) -> Iterator[tuple[str, str, bool]]:
+def _walk(node: Any, path: str, translate: bool, out: list[tuple[str, str, bool]]) -> None:
     """Every string value in document order: its path, its text, and whether to translate."""
-    if isinstance(node, str):
-        yield path, node, translate
-    elif isinstance(node, _Object):
-        only = _message_field(node)
+    if isinstance(node, _Object):
+        only = _message_field(node) if len(node) <= 3 else None
         for key, value in node:
             wanted = translate and not key.startswith("@") and (only is None or key == only)
-            yield from _walk(value, f"{path}.{key}" if path else key, translate=wanted)
+            where = f"{path}.{key}" if path else key
+            if isinstance(value, str):
+                out.append((where, value, wanted))
+            elif isinstance(value, list):
+                _walk(value, where, wanted, out)
     elif isinstance(node, list):
         for position, value in enumerate(node):
-            yield from _walk(value, f"{path}[{position}]", translate=translate)
+            if isinstance(value, str):
+                out.append((f"{path}[{position}]", value, translate))
+            elif isinstance(value, list):
+                _walk(value, f"{path}[{position}]", translate, out)
 
 
 def _message_field(node: _Object) -> str | None:
@@ -139,13 +150,6 @@ def _dialect(tree: _Object | list[Any], strings: list[tuple[str, str, bool]]) ->
     return Dialect.BRACES
 
 
-def _plain(value: str) -> messages.Built:
-    """A value with nothing a dialect reads: one level, its text as it is."""
-    canonical = inline.plain(value)
-    level = messages.Level(0, canonical, value, {}, {}, {}, False, False, False, "")
-    return messages.Built([level])
-
-
 def _render(
     data: bytes,
     text: str,
@@ -161,15 +165,19 @@ def _render(
     out: list[str] = []
     position = 0
     for slot in slots:
-        local = [every[number] for number in slot.numbers]
-        root = slot.levels[0]
-        if all(a == level.source for a, level in zip(local, slot.levels, strict=True)) and not (
-            root.refitted
-        ):
-            continue
+        if slot.levels is None:
+            translated = every[slot.numbers[0]]
+            if translated == sources[slot.numbers[0]]:
+                continue
+            message = inline.text_of(translated) if "&" in translated else translated
+        else:
+            local = [every[number] for number in slot.numbers]
+            if not slot.levels[0].refitted and local == [level.source for level in slot.levels]:
+                continue
+            message = messages.render(slot.levels[0], local)
         start, end = slot.span
         out.append(text[position:start])
-        out.append(style.literal(messages.render(root, local)))
+        out.append(style.literal(message))
         position = end
     if not out:
         return data

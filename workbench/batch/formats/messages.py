@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workbench import inline
@@ -57,7 +57,7 @@ class Level:
 
     index: int  # its place among the message's levels (in the order segments are made)
     source: str  # canonical
-    raw: str  # as written in the message
+    origin: str | icu.Message  # as written: the text, or the ICU nodes it was read into
     opens: dict[str, str]  # paired code id -> opening markup
     closes: dict[str, str]  # paired code id -> closing markup
     standalone: dict[str, str | Fitted]
@@ -65,6 +65,12 @@ class Level:
     numeric: bool  # ICU: directly in a plural branch, where "#" is the number
     refitted: bool  # some plural below it changed its branches
     where: str  # e.g. "(plural one)", added to the key in reports
+    prose: bool  # whether it holds text that is not blank: only those are segments
+
+    @property
+    def raw(self) -> str:
+        """The level as written in the message."""
+        return self.origin if isinstance(self.origin, str) else icu.raw(self.origin)
 
     @property
     def choices(self) -> bool:
@@ -148,19 +154,16 @@ class _Builder:
             if isinstance(node, icu.Text):
                 tokens.extend(_scan(node.value, _PATTERNS[Dialect.ICU]))
             elif isinstance(node, icu.Argument):
-                tokens.append(_Token("code", node.raw, node.raw))
+                tokens.append(("code", node.raw, node.raw))
             elif isinstance(node, icu.Literal):
-                tokens.append(_Token("code", node.raw, node.value))
+                tokens.append(("code", node.raw, node.value))
             elif isinstance(node, icu.Pound):
-                tokens.append(_Token("code", "#", "#"))
+                tokens.append(("code", "#", "#"))
             else:
                 fitted = self.fit(node, where)
                 refitted = refitted or fitted.refitted
-                tokens.append(_Token("choice", fitted, f"{{{node.name}, {node.kind}}}"))
-        level = _level(
-            index, tokens, icu.raw(nodes), quoting=True, numeric=numeric, refitted=refitted
-        )
-        level = replace(level, where=where)
+                tokens.append(("choice", fitted, f"{{{node.name}, {node.kind}}}"))
+        level = _level(index, tokens, nodes, numeric=numeric, refitted=refitted, where=where)
         self.built.levels[index] = level
         return level
 
@@ -204,7 +207,7 @@ class _Builder:
 
     def text_level(self, message: str, pattern: re.Pattern[str]) -> Level:
         index = self._reserve()
-        level = _level(index, _scan(message, pattern), message, quoting=False, numeric=False)
+        level = _level(index, _scan(message, pattern), message)
         self.built.levels[index] = level
         return level
 
@@ -215,11 +218,9 @@ class _Builder:
         return len(self.built.levels) - 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # "text", "code", "open", "close", "choice"
-    value: str | Fitted  # the text, or the markup
-    name: str = ""  # a tag's name; a code's equiv
+# A piece of a level: its kind ("text", "code", "open", "close", "choice"), the text or
+# the markup, and a tag's name or a code's equiv.
+_Token = tuple[str, str | Fitted, str]
 
 
 def _scan(text: str, pattern: re.Pattern[str]) -> list[_Token]:
@@ -227,63 +228,80 @@ def _scan(text: str, pattern: re.Pattern[str]) -> list[_Token]:
     position = 0
     for match in pattern.finditer(text):
         if match.start() > position:
-            tokens.append(_Token("text", text[position : match.start()]))
+            tokens.append(("text", text[position : match.start()], ""))
         position = match.end()
         markup = match.group()
         tag = match.group("tag")
         if tag is None:
-            tokens.append(_Token("code", markup, markup))
+            tokens.append(("code", markup, markup))
         elif match.group("closing"):
-            tokens.append(_Token("close", markup, tag.lower()))
+            tokens.append(("close", markup, tag.lower()))
         elif match.group("empty") or tag.lower() in _VOID:
-            tokens.append(_Token("code", markup, markup))
+            tokens.append(("code", markup, markup))
         else:
-            tokens.append(_Token("open", markup, tag.lower()))
+            tokens.append(("open", markup, tag.lower()))
     if position < len(text):
-        tokens.append(_Token("text", text[position:]))
+        tokens.append(("text", text[position:], ""))
     return tokens
 
 
 def _level(
     index: int,
     tokens: list[_Token],
-    raw: str,
+    origin: str | icu.Message,
     *,
-    quoting: bool,
-    numeric: bool,
+    numeric: bool = False,
     refitted: bool = False,
+    where: str = "",
 ) -> Level:
+    quoting = not isinstance(origin, str)
+    if all(kind == "text" for kind, _, _ in tokens):  # most messages: text alone
+        text = "".join(str(value) for _, value, _ in tokens)
+        return Level(
+            index,
+            inline.escape(text),
+            origin,
+            {},
+            {},
+            {},
+            quoting,
+            numeric,
+            refitted,
+            where,
+            bool(text.strip()),
+        )
     paired = _pairs(tokens)
     builder = inline.Builder()
     opens: dict[str, str] = {}
     closes: dict[str, str] = {}
     standalone: dict[str, str | Fitted] = {}
     ids: dict[int, str] = {}
-    for number, token in enumerate(tokens):
-        if token.kind == "text":
-            builder.text(str(token.value))
-        elif number in paired and token.kind == "open":
+    prose = False
+    for number, (kind, value, name) in enumerate(tokens):
+        if kind == "text":
+            builder.text(str(value))
+            prose = prose or bool(str(value).strip())
+        elif number in paired and kind == "open":
             code_id = builder.open()
             ids[number] = code_id
-            opens[code_id] = str(token.value)
+            opens[code_id] = str(value)
         elif number in paired:
-            code_id = ids[paired[number]]
             builder.close()
-            closes[code_id] = str(token.value)
+            closes[ids[paired[number]]] = str(value)
         else:
-            equiv = token.name if token.kind in ("code", "choice") else str(token.value)
-            standalone[builder.code(equiv)] = token.value
+            standalone[builder.code(name if kind in ("code", "choice") else str(value))] = value
     return Level(
-        index=index,
-        source=builder.canonical(),
-        raw=raw,
-        opens=opens,
-        closes=closes,
-        standalone=standalone,
-        quoting=quoting,
-        numeric=numeric,
-        refitted=refitted,
-        where="",
+        index,
+        builder.canonical(),
+        origin,
+        opens,
+        closes,
+        standalone,
+        quoting,
+        numeric,
+        refitted,
+        where,
+        prose,
     )
 
 
@@ -291,21 +309,21 @@ def _pairs(tokens: list[_Token]) -> dict[int, int]:
     """Opening and closing tags that pair up (both ways); the others are standalone."""
     stack: list[int] = []
     pairs: dict[int, int] = {}
-    for number, token in enumerate(tokens):
-        if token.kind == "open":
+    for number, (kind, _, name) in enumerate(tokens):
+        if kind == "open":
             stack.append(number)
-        elif token.kind == "close" and stack and tokens[stack[-1]].name == token.name:
+        elif kind == "close" and stack and tokens[stack[-1]][2] == name:
             opening = stack.pop()
             pairs[opening] = number
             pairs[number] = opening
-        elif token.kind == "close":
+        elif kind == "close":
             # A closing tag that does not close the innermost open one: the open tags
             # after its partner (if any) cannot pair any more either.
             stack.clear()
     return pairs
 
 
-_PLACEHOLDER = Level(0, "", "", {}, {}, {}, False, False, False, "")
+_PLACEHOLDER = Level(0, "", "", {}, {}, {}, False, False, False, "", False)
 _VOID = frozenset(
     [
         "area",
