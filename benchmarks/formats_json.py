@@ -19,6 +19,7 @@ Target: read plus render ≤ 3× the baseline. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -73,10 +74,8 @@ def measure(path: Path, runs: int) -> None:
 
     def parse_icu() -> None:
         for value in strings(json.loads(data)):
-            try:
+            with contextlib.suppress(SyntaxError):
                 icu.parse(value)
-            except SyntaxError:
-                pass
 
     with_icu = best(runs, parse_icu)
     read = best(runs, lambda: fmt.read(data, options))

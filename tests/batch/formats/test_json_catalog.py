@@ -276,3 +276,49 @@ def test_duplicate_keys_each_get_their_own_translation() -> None:
 def test_malformed_catalogs_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         format_for("x.json").read(data, FormatOptions())
+
+
+# --- i18next plural keys ------------------------------------------------------------------
+
+PLURAL_KEYS = (
+    '{\n  "item_one": "{{count}} item",\n  "item_other": "{{count}} items",\n'
+    '  "arrowhead_one_or_many": "One or many",\n'
+    '  "left_zero": "nothing left",\n  "left_other": "{{count}} left",\n  "left_one": "one left"\n}\n'
+)
+
+
+def test_i18next_plural_keys_get_the_forms_of_polish() -> None:
+    document = format_for("x.json").read(PLURAL_KEYS.encode(), FormatOptions(target_lang="pl"))
+    out = document.render([shout(text) for text in document.texts])
+    assert out.decode() == (
+        '{\n  "item_one": "{{count}} ITEM",\n  "item_few": "{{count}} ITEMS",\n'
+        '  "item_many": "{{count}} ITEMS",\n  "item_other": "{{count}} ITEMS",\n'
+        '  "arrowhead_one_or_many": "ONE OR MANY",\n  "left_zero": "NOTHING LEFT",\n'
+        '  "left_few": "{{count}} LEFT",\n  "left_many": "{{count}} LEFT",\n'
+        '  "left_other": "{{count}} LEFT",\n  "left_one": "ONE LEFT"\n}\n'
+    )
+    assert [segment.where for segment in document.segments][:4] == [
+        "item_one",
+        "item_few",
+        "item_many",
+        "item_other",
+    ]
+    assert document.notes == [
+        "4 plural keys added for pl, starting from the _other key's translation: review them"
+    ]
+
+
+def test_i18next_plural_keys_into_japanese_keep_only_other_and_zero() -> None:
+    document = format_for("x.json").read(PLURAL_KEYS.encode(), FormatOptions(target_lang="ja"))
+    out = document.render([shout(text) for text in document.texts])
+    # The last member goes with the comma before it: the file stays valid JSON.
+    assert out.decode() == (
+        '{\n  "item_other": "{{count}} ITEMS",\n  "arrowhead_one_or_many": "ONE OR MANY",\n'
+        '  "left_zero": "NOTHING LEFT",\n  "left_other": "{{count}} LEFT"\n}\n'
+    )
+    assert document.notes == ["2 plural keys dropped: ja does not use them"]
+
+
+def test_i18next_plural_keys_stay_as_they_are_without_a_target_language() -> None:
+    document = format_for("x.json").read(PLURAL_KEYS.encode(), FormatOptions())
+    assert document.render(document.texts) == PLURAL_KEYS.encode()

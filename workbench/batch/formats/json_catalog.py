@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench import inline
-from workbench.batch.formats import messages
+from workbench.batch.formats import messages, plural_keys
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment, decode_utf8
 from workbench.batch.formats.messages import Dialect
 from workbench.batch.formats.plurals import categories
@@ -57,21 +57,26 @@ class JsonCatalog(FileFormat):
             raise InvalidInput("this JSON file could not be read string by string")
         dialect = _dialect(tree, strings)
         target = options.target_lang
+        keys = (
+            plural_keys.plan(_objects(tree), target)
+            if dialect in (Dialect.I18NEXT, Dialect.BRACES) and target
+            else plural_keys.Plan(frozenset(), {})
+        )
+        style = _Style.of(data, text)
         slots: list[_Slot] = []
         sources: list[str] = []  # every level's canonical text, in order
         segments: list[Segment] = []  # the levels with prose
         kept: list[int] = []  # where each segment is among the levels
         report = _Report()
-        for (path, value, wanted), span in zip(strings, values, strict=True):
-            if not wanted:
-                continue
+
+        def add(value: str, path: str, span: tuple[int, int], before: str, after: str) -> None:
             if not _SPECIAL.search(value):  # most values: text with no syntax at all
                 if value.strip():
                     kept.append(len(sources))
                     segments.append(Segment(value, path or "(root)"))
-                slots.append(_Slot(span, None, [len(sources)]))
+                slots.append(_Slot(span, None, [len(sources)], before, after))
                 sources.append(value)
-                continue
+                return
             built = messages.build(value, dialect, target)
             report.add(built, path)
             numbers: list[int] = []
@@ -82,8 +87,27 @@ class JsonCatalog(FileFormat):
                     where = f"{path} ({level.where})" if level.where else path
                     segments.append(Segment(level.source, where or "(root)"))
                 sources.append(level.source)
-            slots.append(_Slot(span, built.levels, numbers))
-        style = _Style.of(data, text)
+            slots.append(_Slot(span, built.levels, numbers, before, after))
+
+        drops: list[tuple[int, int, bool]] = []
+        for number, ((path, value, wanted), span) in enumerate(zip(strings, values, strict=True)):
+            if not wanted:
+                continue
+            if number in keys.dropped:
+                drops.append(_member(text, span))
+                report.keys_dropped += 1
+                continue
+            for key in keys.added.get(number, ()):
+                # A new member, written like the _other one, right before it.
+                start, colon = _key(text, span[0])
+                before = style.literal(key) + text[colon : span[0]]
+                where = f"{path.rpartition('.')[0]}.{key}".lstrip(".")
+                add(value, where, (start, start), before, "," + _indent(text, start))
+                report.keys_added += 1
+            add(value, path, span, "", "")
+        for start, end in _merge(text, drops):
+            slots.append(_Slot((start, end), None, [], "", "", drop=True))
+        slots.sort(key=lambda slot: slot.span)
         document = Document(
             segments,
             lambda translations: _render(data, text, slots, sources, kept, translations, style),
@@ -97,6 +121,9 @@ class _Slot:
     span: tuple[int, int]  # the literal, quotes included, in the decoded text
     levels: list[messages.Level] | None  # None: a text with no syntax, its own canonical form
     numbers: list[int]  # each level's place among all levels of the file
+    before: str = ""  # a new member: its key and colon
+    after: str = ""  # a new member: the comma and indentation after it
+    drop: bool = False  # a member removed (a plural key the target language lacks)
 
 
 class _Object(list[tuple[str, Any]]):
@@ -121,6 +148,72 @@ def _walk(node: Any, path: str, translate: bool, out: list[tuple[str, str, bool]
                 out.append((f"{path}[{position}]", value, translate))
             elif isinstance(value, list):
                 _walk(value, f"{path}[{position}]", translate, out)
+
+
+def _objects(tree: Any) -> list[list[tuple[str, int]]]:
+    """Every object's string members as (key, string number), numbered as :func:`_walk`
+    meets them."""
+    objects: list[list[tuple[str, int]]] = []
+    count = 0
+
+    def visit(node: Any) -> None:
+        nonlocal count
+        members: list[tuple[str, int]] | None = [] if isinstance(node, _Object) else None
+        for item in node:
+            key, value = item if members is not None else ("", item)
+            if isinstance(value, str):
+                if members is not None:
+                    members.append((key, count))
+                count += 1
+            elif isinstance(value, list):
+                visit(value)
+        if members:
+            objects.append(members)
+
+    visit(tree)
+    return objects
+
+
+def _key(text: str, value_start: int) -> tuple[int, int]:
+    """Where the key of the member whose value starts at ``value_start`` starts, and where
+    what follows the key (spaces and the colon) starts."""
+    end = text.rfind(":", 0, value_start)
+    while text[end - 1].isspace():
+        end -= 1
+    quote = end - 1  # the key's closing quote
+    while True:
+        quote = text.rfind('"', 0, quote)
+        backslashes = len(text[:quote]) - len(text[:quote].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return quote, end
+
+
+def _indent(text: str, start: int) -> str:
+    """The line break and indentation (or spaces) before the member starting at ``start``."""
+    return text[len(text[:start].rstrip()) : start]
+
+
+def _member(text: str, span: tuple[int, int]) -> tuple[int, int, bool]:
+    """The text a member takes with the comma after it, or, for the last member of its
+    object, without (the comma before it goes instead: see :func:`_merge`)."""
+    start, _ = _key(text, span[0])
+    after = _SEPARATOR.match(text, span[1])
+    return (start, after.end(), False) if after else (start, span[1], True)
+
+
+def _merge(text: str, members: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """The regions to remove: neighbours joined, and a run that ends its object taking
+    the comma before it, so no comma is left dangling."""
+    merged: list[tuple[int, int]] = []
+    for start, end, last in sorted(members):
+        if merged and start <= merged[-1][1]:
+            start = merged.pop()[0]
+        if last:
+            before = len(text[:start].rstrip())
+            if text[before - 1] == ",":
+                start = before - 1
+        merged.append((start, end))
+    return merged
 
 
 def _message_field(node: _Object) -> str | None:
@@ -165,19 +258,25 @@ def _render(
     out: list[str] = []
     position = 0
     for slot in slots:
+        if slot.drop:
+            out.append(text[position : slot.span[0]])
+            position = slot.span[1]
+            continue
         if slot.levels is None:
             translated = every[slot.numbers[0]]
-            if translated == sources[slot.numbers[0]]:
+            if translated == sources[slot.numbers[0]] and not slot.before:
                 continue
-            message = inline.text_of(translated) if "&" in translated else translated
+            plain = "&" not in translated and "<" not in translated
+            message = translated if plain else inline.text_of(translated)
         else:
             local = [every[number] for number in slot.numbers]
-            if not slot.levels[0].refitted and local == [level.source for level in slot.levels]:
+            unchanged = local == [level.source for level in slot.levels]
+            if unchanged and not slot.levels[0].refitted and not slot.before:
                 continue
             message = messages.render(slot.levels[0], local)
         start, end = slot.span
         out.append(text[position:start])
-        out.append(style.literal(message))
+        out.append(slot.before + style.literal(message) + slot.after)
         position = end
     if not out:
         return data
@@ -235,6 +334,8 @@ class _Report:
         self.not_icu: list[str] = []
         self.added: dict[str, int] = {}
         self.dropped: dict[str, int] = {}
+        self.keys_added = 0  # i18next plural keys
+        self.keys_dropped = 0
 
     def add(self, built: messages.Built, path: str) -> None:
         if built.not_icu:
@@ -262,6 +363,13 @@ class _Report:
             )
         for name, count in sorted(self.dropped.items()):
             notes.append(f"plural form '{name}' dropped from {count} messages: {target} has none")
+        if self.keys_added:
+            notes.append(
+                f"{self.keys_added} plural keys added for {target}, starting from the _other "
+                "key's translation: review them"
+            )
+        if self.keys_dropped:
+            notes.append(f"{self.keys_dropped} plural keys dropped: {target} does not use them")
         return notes
 
 
@@ -277,6 +385,7 @@ _ICU_SIGN = re.compile(
     r"|(?<!\{)\{\s*[\w.-]+\s*,\s*(?:number|date|time|spellout|ordinal|duration)\s*[,}](?!\})"
     r"|''"
 )
+_SEPARATOR = re.compile(r"\s*,\s*(?=\")")
 _HEX = re.compile(r"\\u[0-9a-f]{4}")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
