@@ -283,7 +283,8 @@ def test_malformed_catalogs_are_refused(data: bytes, message: str) -> None:
 PLURAL_KEYS = (
     '{\n  "item_one": "{{count}} item",\n  "item_other": "{{count}} items",\n'
     '  "arrowhead_one_or_many": "One or many",\n'
-    '  "left_zero": "nothing left",\n  "left_other": "{{count}} left",\n  "left_one": "one left"\n}\n'
+    '  "left_zero": "nothing left",\n  "left_other": "{{count}} left",\n'
+    '  "left_one": "one left"\n}\n'
 )
 
 
@@ -322,3 +323,11 @@ def test_i18next_plural_keys_into_japanese_keep_only_other_and_zero() -> None:
 def test_i18next_plural_keys_stay_as_they_are_without_a_target_language() -> None:
     document = format_for("x.json").read(PLURAL_KEYS.encode(), FormatOptions())
     assert document.render(document.texts) == PLURAL_KEYS.encode()
+
+
+def test_percent_signs_in_prose_are_text_and_lone_surrogates_stay_escaped() -> None:
+    source = b'{"a": "100% done, %s left", "b": "\\ud83d broken"}'
+    texts, out = translate(source)
+    assert readable(texts) == ["100% done, %s left", "\ud83d broken"]
+    assert [code.equiv for code in inline.parse(texts[0]).codes] == ["%s"]
+    assert out == b'{"a": "100% DONE, %s LEFT", "b": "\\ud83d BROKEN"}'

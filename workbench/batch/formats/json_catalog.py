@@ -315,6 +315,8 @@ class _Style:
 
     def literal(self, value: str) -> str:
         written = json.dumps(value, ensure_ascii=self.ascii_only)
+        if not self.ascii_only:  # a lone surrogate has no UTF-8 form: JSON escapes it
+            written = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", written)
         if self.slash:
             written = written.replace("/", "\\/")
         for char in self.html:
@@ -386,6 +388,7 @@ _ICU_SIGN = re.compile(
     r"|''"
 )
 _SEPARATOR = re.compile(r"\s*,\s*(?=\")")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEX = re.compile(r"\\u[0-9a-f]{4}")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))

@@ -344,7 +344,8 @@ _VOID = frozenset(
 )
 _TAG = r"<(?P<closing>/)?(?P<tag>[A-Za-z0-9][\w.:-]*)(?:\s[^<>]*?)?\s*(?P<empty>/)?>"
 _ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
-_PRINTF = r"%(?:\(\w+\))?[-+ #0]?\d*(?:\.\d+)?[sdifuxXeEgGc]|%\{\w+\}|%\d+\$[sd]"
+# printf-style placeholders; no space flag, so "100% done" stays text.
+_PRINTF = r"%(?:\(\w+\))?[-+#0]?\d*(?:\.\d+)?[sdifuxXeEgGc]|%\{\w+\}|%\d+\$[sd]"
 _PATTERNS = {
     Dialect.ICU: re.compile(f"{_TAG}|{_ENTITY}"),
     Dialect.I18NEXT: re.compile(
