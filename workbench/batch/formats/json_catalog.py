@@ -63,56 +63,31 @@ class JsonCatalog(FileFormat):
             else plural_keys.Plan(frozenset(), {})
         )
         style = _Style.of(data, text)
-        slots: list[_Slot] = []
-        sources: list[str] = []  # every level's canonical text, in order
-        segments: list[Segment] = []  # the levels with prose
-        kept: list[int] = []  # where each segment is among the levels
-        report = _Report()
-
-        def add(value: str, path: str, span: tuple[int, int], before: str, after: str) -> None:
-            if not _SPECIAL.search(value):  # most values: text with no syntax at all
-                if value.strip():
-                    kept.append(len(sources))
-                    segments.append(Segment(value, path or "(root)"))
-                slots.append(_Slot(span, None, [len(sources)], before, after))
-                sources.append(value)
-                return
-            built = messages.build(value, dialect, target)
-            report.add(built, path)
-            numbers: list[int] = []
-            for level in built.levels:
-                numbers.append(len(sources))
-                if level.prose:
-                    kept.append(len(sources))
-                    where = f"{path} ({level.where})" if level.where else path
-                    segments.append(Segment(level.source, where or "(root)"))
-                sources.append(level.source)
-            slots.append(_Slot(span, built.levels, numbers, before, after))
-
+        found = _Found(dialect, target)
         drops: list[tuple[int, int, bool]] = []
         for number, ((path, value, wanted), span) in enumerate(zip(strings, values, strict=True)):
             if not wanted:
                 continue
             if number in keys.dropped:
                 drops.append(_member(text, span))
-                report.keys_dropped += 1
+                found.report.keys_dropped += 1
                 continue
             for key in keys.added.get(number, ()):
                 # A new member, written like the _other one, right before it.
                 start, colon = _key(text, span[0])
                 before = style.literal(key) + text[colon : span[0]]
                 where = f"{path.rpartition('.')[0]}.{key}".lstrip(".")
-                add(value, where, (start, start), before, "," + _indent(text, start))
-                report.keys_added += 1
-            add(value, path, span, "", "")
-        for start, end in _merge(text, drops):
-            slots.append(_Slot((start, end), None, [], "", "", drop=True))
+                found.add(value, where, (start, start), before, "," + _indent(text, start))
+                found.report.keys_added += 1
+            found.add(value, path, span)
+        slots = found.slots + [_Slot(region, None, [], drop=True) for region in _merge(text, drops)]
         slots.sort(key=lambda slot: slot.span)
+        sources, kept = found.sources, found.kept
         document = Document(
-            segments,
+            found.segments,
             lambda translations: _render(data, text, slots, sources, kept, translations, style),
         )
-        document.notes.extend(report.notes(dialect, target))
+        document.notes.extend(found.report.notes(dialect, target))
         return document
 
 
@@ -124,6 +99,41 @@ class _Slot:
     before: str = ""  # a new member: its key and colon
     after: str = ""  # a new member: the comma and indentation after it
     drop: bool = False  # a member removed (a plural key the target language lacks)
+
+
+class _Found:
+    """The segments of a catalog as its values are met, and where each goes back."""
+
+    def __init__(self, dialect: Dialect, target: str) -> None:
+        self.dialect = dialect
+        self.target = target
+        self.slots: list[_Slot] = []
+        self.sources: list[str] = []  # every level's canonical text, in order
+        self.segments: list[Segment] = []  # the levels with prose
+        self.kept: list[int] = []  # where each segment is among the levels
+        self.report = _Report()
+
+    def add(
+        self, value: str, path: str, span: tuple[int, int], before: str = "", after: str = ""
+    ) -> None:
+        if not _SPECIAL.search(value):  # most values: text with no syntax at all
+            if value.strip():
+                self.kept.append(len(self.sources))
+                self.segments.append(Segment(value, path or "(root)"))
+            self.slots.append(_Slot(span, None, [len(self.sources)], before, after))
+            self.sources.append(value)
+            return
+        built = messages.build(value, self.dialect, self.target)
+        self.report.add(built, path)
+        numbers: list[int] = []
+        for level in built.levels:
+            numbers.append(len(self.sources))
+            if level.prose:
+                self.kept.append(len(self.sources))
+                where = f"{path} ({level.where})" if level.where else path
+                self.segments.append(Segment(level.source, where or "(root)"))
+            self.sources.append(level.source)
+        self.slots.append(_Slot(span, built.levels, numbers, before, after))
 
 
 class _Object(list[tuple[str, Any]]):
