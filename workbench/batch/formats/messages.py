@@ -7,14 +7,17 @@ segment in the canonical form of :mod:`workbench.inline`:
   arguments (``{name}``, ``{n, number}``, ``{d, date, short}``) and the ``#`` of a plural
   branch are standalone codes. A ``plural``, ``selectordinal`` or ``select`` argument is
   one standalone code too, so the sentence around it stays one segment and the argument
-  may move in it; each of its branches is a level of its own (a branch is a whole phrase
-  in well-written catalogs, and the skeleton never reaches a provider, so it cannot be
-  damaged). A plural's branches are fitted to the target language's CLDR categories:
-  missing ones start from the ``other`` branch's text, ones the language lacks are
-  dropped, exact ``=N`` branches are kept.
+  may move in it; each of its branches is a level of its own. Branches as segments
+  translate best: a branch is a whole phrase in well-written catalogs, the memory reuses
+  it, and the skeleton never reaches a provider, so it cannot be damaged (one segment
+  with the skeleton as codes would show a provider ``one {…} other {…}`` as a run of codes
+  to keep in order, and could not give Polish the few/many forms English lacks). A
+  plural's branches are fitted to the target language's CLDR categories: missing ones
+  start from the ``other`` branch's text, ones the language lacks are dropped, exact
+  ``=N`` branches are kept.
 - In the **i18next** dialect ``{{x}}``, ``{{x, format}}``, ``$t(key, …)`` are codes.
-- In the **MediaWiki** dialect ``$1``, ``{{PLURAL:…}}``-style magic words and ``[[links]]``
-  are codes.
+- In the **MediaWiki** dialect ``$1``, magic words such as ``{{PLURAL:$1|page|pages}}``
+  (whole: their forms are not translated) and ``[[links]]`` are codes.
 - In the plain **braces** dialect (catalogs with ``{name}`` placeholders and no sign of
   ICU) ``{name}`` and printf-style placeholders are codes, apostrophes are plain text.
 
