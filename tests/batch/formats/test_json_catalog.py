@@ -331,3 +331,22 @@ def test_percent_signs_in_prose_are_text_and_lone_surrogates_stay_escaped() -> N
     assert readable(texts) == ["100% done, %s left", "\ud83d broken"]
     assert [code.equiv for code in inline.parse(texts[0]).codes] == ["%s"]
     assert out == b'{"a": "100% DONE, %s LEFT", "b": "\\ud83d BROKEN"}'
+
+
+def test_chrome_messages_translate_the_message_and_keep_its_placeholders() -> None:
+    source = json.dumps(
+        {
+            "greeting": {
+                "message": "Hello $USER$, you have $COUNT$ tabs",
+                "description": "Shown on start",
+                "placeholders": {"user": {"content": "$1", "example": "Ann"}},
+            }
+        },
+        indent=2,
+    )
+    texts, out = translate(source)
+    assert readable(texts) == ["Hello $USER$, you have $COUNT$ tabs"]
+    result = json.loads(out)["greeting"]
+    assert result["message"] == "HELLO $USER$, YOU HAVE $COUNT$ TABS"
+    assert result["description"] == "Shown on start"
+    assert result["placeholders"] == {"user": {"content": "$1", "example": "Ann"}}

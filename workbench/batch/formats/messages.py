@@ -19,7 +19,8 @@ segment in the canonical form of :mod:`workbench.inline`:
 - In the **MediaWiki** dialect ``$1``, magic words such as ``{{PLURAL:$1|page|pages}}``
   (whole: their forms are not translated) and ``[[links]]`` are codes.
 - In the plain **braces** dialect (catalogs with ``{name}`` placeholders and no sign of
-  ICU) ``{name}`` and printf-style placeholders are codes, apostrophes are plain text.
+  ICU) ``{name}``, Chrome's ``$NAME$`` and printf-style placeholders are codes,
+  apostrophes are plain text.
 
 In every dialect HTML and rich-text tags (``<b>…</b>``, i18next's ``<0>…</0>`` and
 ``<1/>``) are codes, paired when they open and close in the same level, and character
@@ -357,5 +358,6 @@ _PATTERNS = {
     Dialect.MEDIAWIKI: re.compile(
         rf"\$\d+|\{{\{{(?:[^{{}}]|\{{\{{[^{{}}]*\}}\}})*\}}\}}|\[\[[^\[\]]*\]\]|{_TAG}|{_ENTITY}"
     ),
-    Dialect.BRACES: re.compile(rf"\{{[^{{}}\s][^{{}}]*\}}|{_TAG}|{_ENTITY}|{_PRINTF}"),
+    # {name}, and Chrome's $NAME$ (a message object's placeholders).
+    Dialect.BRACES: re.compile(rf"\{{[^{{}}\s][^{{}}]*\}}|\$\w+\$|{_TAG}|{_ENTITY}|{_PRINTF}"),
 }
