@@ -144,7 +144,7 @@ class _Object(list[tuple[str, Any]]):
 def _walk(node: Any, path: str, translate: bool, out: list[tuple[str, str, bool]]) -> None:
     """Every string value in document order: its path, its text, and whether to translate."""
     if isinstance(node, _Object):
-        only = _message_field(node) if len(node) <= 3 else None
+        only = _message_field(node) if translate and len(node) <= 3 else None
         for key, value in node:
             wanted = translate and not key.startswith("@") and (only is None or key == only)
             where = f"{path}.{key}" if path else key
