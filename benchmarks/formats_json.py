@@ -1,7 +1,7 @@
 """JSON catalogs: reading and rendering the largest corpus catalog, against ``json.loads``.
 
 For each catalog of ``tests/corpus/json`` (the largest by default), measured in the same run
-(best of ``--runs``):
+(best of ``--runs`` rounds, the measures taking turns in each round):
 
 - the baseline: ``json.loads`` of the file alone, the parser every JSON tool pays for
   (C code), and beside it ``json.loads`` plus an ICU parser (pyicumessageformat) on every
@@ -37,13 +37,16 @@ from workbench.batch.formats.json_catalog import JsonCatalog
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "json"
 
 
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
+def best(runs: int, *works: Callable[[], object]) -> list[float]:
+    """The best time of each work over ``runs`` rounds; the works take turns in each round,
+    so a machine busy with something else slows them alike."""
+    times: list[list[float]] = [[] for _ in works]
     for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for work, spent in zip(works, times, strict=True):
+            start = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def upper(canonical: str) -> str:
@@ -69,7 +72,6 @@ def measure(path: Path, runs: int) -> None:
     document = fmt.read(data, options)
     translations = [upper(text) for text in document.texts]
 
-    baseline = best(runs, lambda: json.loads(data))
     icu = Parser()
 
     def parse_icu() -> None:
@@ -77,9 +79,13 @@ def measure(path: Path, runs: int) -> None:
             with contextlib.suppress(SyntaxError):
                 icu.parse(value)
 
-    with_icu = best(runs, parse_icu)
-    read = best(runs, lambda: fmt.read(data, options))
-    render = best(runs, lambda: document.render(translations))
+    baseline, read, render, with_icu = best(
+        runs,
+        lambda: json.loads(data),
+        lambda: fmt.read(data, options),
+        lambda: document.render(translations),
+        parse_icu,
+    )
     segments = len(document.texts)
     ratio = (read + render) / baseline
     print(
