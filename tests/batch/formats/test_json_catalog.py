@@ -209,14 +209,22 @@ def test_braces_catalogs_keep_apostrophes_as_they_are() -> None:
     assert json.loads(out)["a"] == "Bienvenue à l'{name}"
 
 
-def test_mediawiki_metadata_is_kept_and_its_placeholders_are_codes() -> None:
+def test_mediawiki_metadata_is_kept_and_plural_forms_are_translated_one_by_one() -> None:
     source = (
         '{\n\t"@metadata": {\n\t\t"authors": ["Ann"]\n\t},\n'
-        '\t"x-count": "$1 {{PLURAL:$1|page|pages}} in [[Help:Links|help]]"\n}\n'
+        '\t"x-count": "$1 {{PLURAL:$1|page|pages|5=five [[A|b]]}} in [[Help:Links|help]], '
+        '{{GRAMMAR:genitive|$2}}"\n}\n'
     )
     texts, out = translate(source)
-    assert readable(texts) == ["$1 {{PLURAL:$1|page|pages}} in [[Help:Links|help]]"]
-    assert out.decode() == source.replace('" in [[', '" IN [[').replace("in [[Help", "IN [[Help")
+    assert readable(texts) == [
+        "$1 {{PLURAL:$1}} in [[Help:Links|help]], {{GRAMMAR:genitive|$2}}",
+        "page",
+        "pages",
+        "five [[A|b]]",
+    ]
+    assert out.decode() == source.replace("page|pages|5=five", "PAGE|PAGES|5=FIVE").replace(
+        " in [[Help", " IN [[Help"
+    )
 
 
 # --- the file itself ----------------------------------------------------------------------

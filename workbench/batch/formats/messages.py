@@ -56,6 +56,15 @@ class Fitted:
 
 
 @dataclass(frozen=True, slots=True)
+class Magic:
+    """A MediaWiki ``{{PLURAL:$1|page|pages}}`` or ``{{GENDER:$1|he|she}}`` with its forms as
+    levels (an explicit form keeps its ``5=``)."""
+
+    head: str  # "{{PLURAL:$1|"
+    forms: tuple[tuple[str, Level], ...]  # (its "5=" or "", the form)
+
+
+@dataclass(frozen=True, slots=True)
 class Level:
     """One segment of a message: its canonical text and what each code stands for."""
 
@@ -64,7 +73,7 @@ class Level:
     origin: str | icu.Message  # as written: the text, or the ICU nodes it was read into
     opens: dict[str, str]  # paired code id -> opening markup
     closes: dict[str, str]  # paired code id -> closing markup
-    standalone: dict[str, str | Fitted]
+    standalone: dict[str, str | Fitted | Magic]
     quoting: bool  # ICU: text is quoted when written
     numeric: bool  # ICU: directly in a plural branch, where "#" is the number
     refitted: bool  # some plural below it changed its branches
@@ -77,9 +86,9 @@ class Level:
         return self.origin if isinstance(self.origin, str) else icu.raw(self.origin)
 
     @property
-    def choices(self) -> bool:
-        """Whether plural or select arguments, with levels of their own, stand in it."""
-        return any(isinstance(markup, Fitted) for markup in self.standalone.values())
+    def nested(self) -> bool:
+        """Whether codes with levels of their own (plurals, selects…) stand in it."""
+        return any(not isinstance(markup, str) for markup in self.standalone.values())
 
 
 @dataclass
@@ -112,7 +121,7 @@ def render(level: Level, translations: Sequence[str], following: str = "") -> st
     """The message text of ``level`` with every level's translation in place; ``following``
     is what the message is followed by ("}" for a branch), for ICU's quoting."""
     translated = translations[level.index]
-    if translated == level.source and not level.refitted and not level.choices:
+    if translated == level.source and not level.refitted and not level.nested:
         return level.raw
     pieces: list[tuple[bool, str]] = []  # (is text, written)
     for part in inline.parse(translated).parts:
@@ -126,6 +135,8 @@ def render(level: Level, translations: Sequence[str], following: str = "") -> st
             markup = level.standalone[part.id]
             if isinstance(markup, Fitted):
                 markup = _render_choice(markup, translations)
+            elif isinstance(markup, Magic):
+                markup = _render_magic(markup, translations)
             pieces.append((False, markup))
     if not level.quoting:
         return "".join(written for _, written in pieces)
@@ -136,6 +147,11 @@ def render(level: Level, translations: Sequence[str], following: str = "") -> st
             written = icu.quote(written, after, numeric=level.numeric)
         out.append(written)
     return "".join(out)
+
+
+def _render_magic(magic: Magic, translations: Sequence[str]) -> str:
+    forms = "|".join(prefix + render(level, translations) for prefix, level in magic.forms)
+    return f"{magic.head}{forms}}}}}"
 
 
 def _render_choice(fitted: Fitted, translations: Sequence[str]) -> str:
@@ -209,11 +225,32 @@ class _Builder:
         )
         return Fitted(choice, levels, refitted)
 
-    def text_level(self, message: str, pattern: re.Pattern[str]) -> Level:
+    def text_level(self, message: str, pattern: re.Pattern[str], where: str = "") -> Level:
         index = self._reserve()
-        level = _level(index, _scan(message, pattern), message)
+        tokens = _scan(message, pattern)
+        if pattern is _PATTERNS[Dialect.MEDIAWIKI]:
+            tokens = [self.magic(token, where) for token in tokens]
+        level = _level(index, tokens, message, where=where)
         self.built.levels[index] = level
         return level
+
+    def magic(self, token: _Token, where: str) -> _Token:
+        """A PLURAL or GENDER magic word as a code whose forms are levels; other tokens
+        as they are."""
+        kind, markup, _ = token
+        match = _MAGIC.fullmatch(str(markup)) if kind == "code" else None
+        if match is None:
+            return token
+        word = match.group("word").upper()
+        forms = []
+        for number, form in enumerate(_forms(match.group("forms")), start=1):
+            explicit = _EXPLICIT.match(form) if word == "PLURAL" else None
+            prefix = explicit.group() if explicit else ""
+            label = f"{where}, {word} {number}".lstrip(", ")
+            level = self.text_level(form[len(prefix) :], _PATTERNS[Dialect.MEDIAWIKI], label)
+            forms.append((prefix, level))
+        head = str(markup)[: match.start("forms")]
+        return ("choice", Magic(head, tuple(forms)), f"{{{{{word}:{match.group('argument')}}}}}")
 
     def _reserve(self) -> int:
         # Levels are numbered in the order they are started (a sentence before its
@@ -224,7 +261,19 @@ class _Builder:
 
 # A piece of a level: its kind ("text", "code", "open", "close", "choice"), the text or
 # the markup, and a tag's name or a code's equiv.
-_Token = tuple[str, str | Fitted, str]
+_Token = tuple[str, str | Fitted | Magic, str]
+
+
+def _forms(text: str) -> list[str]:
+    """A magic word's forms: ``text`` split at the "|" that are not in a link."""
+    forms: list[str] = []
+    start = 0
+    for match in _PIPE.finditer(text):
+        if match.group() == "|":
+            forms.append(text[start : match.start()])
+            start = match.end()
+    forms.append(text[start:])
+    return forms
 
 
 def _scan(text: str, pattern: re.Pattern[str]) -> list[_Token]:
@@ -278,7 +327,7 @@ def _level(
     builder = inline.Builder()
     opens: dict[str, str] = {}
     closes: dict[str, str] = {}
-    standalone: dict[str, str | Fitted] = {}
+    standalone: dict[str, str | Fitted | Magic] = {}
     ids: dict[int, str] = {}
     prose = False
     for number, (kind, value, name) in enumerate(tokens):
@@ -349,6 +398,14 @@ _VOID = frozenset(
 _TAG = r"<(?P<closing>/)?(?P<tag>[A-Za-z0-9][\w.:-]*)(?:\s[^<>]*?)?\s*(?P<empty>/)?>"
 _ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
 # printf-style placeholders; no space flag, so "100% done" stays text.
+# A MediaWiki PLURAL or GENDER whose forms hold no magic word of their own; a form may
+# hold a [[link|label]], so forms are not split at every "|" (see _forms).
+_MAGIC = re.compile(
+    r"\{\{(?P<word>PLURAL|GENDER):(?P<argument>[^|{}]*)\|(?P<forms>(?:[^{}]|\[\[[^\]]*\]\])*)\}\}",
+    re.IGNORECASE,
+)
+_PIPE = re.compile(r"\[\[[^\]]*\]\]|\|")  # a link is skipped whole
+_EXPLICIT = re.compile(r"\d+=")
 _PRINTF = r"%(?:\(\w+\))?[-+#0]?\d*(?:\.\d+)?[sdifuxXeEgGc]|%\{\w+\}|%\d+\$[sd]"
 _PATTERNS = {
     Dialect.ICU: re.compile(f"{_TAG}|{_ENTITY}"),
