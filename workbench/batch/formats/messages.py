@@ -16,8 +16,10 @@ segment in the canonical form of :mod:`workbench.inline`:
   start from the ``other`` branch's text, ones the language lacks are dropped, exact
   ``=N`` branches are kept.
 - In the **i18next** dialect ``{{x}}``, ``{{x, format}}``, ``$t(key, …)`` are codes.
-- In the **MediaWiki** dialect ``$1``, magic words such as ``{{PLURAL:$1|page|pages}}``
-  (whole: their forms are not translated) and ``[[links]]`` are codes.
+- In the **MediaWiki** dialect ``$1``, magic words and ``[[links]]`` are codes; a
+  ``{{PLURAL:$1|page|pages}}`` or ``{{GENDER:…}}`` is a code in its sentence and each of its
+  forms a level (:class:`Magic`), as an ICU branch is (their number is not fitted to the
+  target language: MediaWiki reads missing forms as the last one).
 - In the plain **braces** dialect (catalogs with ``{name}`` placeholders and no sign of
   ICU) ``{name}``, Chrome's ``$NAME$`` and printf-style placeholders are codes,
   apostrophes are plain text.
