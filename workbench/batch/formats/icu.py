@@ -101,41 +101,41 @@ def choice_raw(choice: Choice, branches: tuple[tuple[Branch, str], ...] | None =
 
 
 def quote(text: str, following: str, *, numeric: bool) -> str:
-    """``text`` written so ICU reads it back as it is; ``following`` is the character
-    written right after it (an apostrophe before ``{`` would start a quotation)."""
+    """``text`` written so ICU reads it back as it is; ``following`` is what is written right
+    after it (an apostrophe before ``{`` would start a quotation).
+
+    Syntax characters go in one quoted run (``'{{'``: two quotations side by side would
+    read as an apostrophe); an apostrophe is doubled inside a run and wherever it stands
+    before syntax. (A run that ends right before a quoted literal of the source cannot be
+    told apart from it; translations do not write braces there.)
+    """
     specials = _SPECIAL_NUMERIC if numeric else _SPECIAL
-    if not specials.search(text) and not (text.endswith("'") and following in "{}<#'"):
+    syntax = "{}<'#" if numeric else "{}<'"  # what an apostrophe must not stand before
+    if not specials.search(text) and not (text.endswith("'") and following[:1] in syntax):
         return text
     out: list[str] = []
+    quoted = False
     for index, char in enumerate(text):
-        if char == "'":
-            after = text[index + 1] if index + 1 < len(text) else following
-            special_after = after in "{}<'" or (numeric and after == "#")
-            out.append("''" if special_after else "'")
-        elif char in "{}" or (numeric and char == "#"):
-            out.append(f"'{char}'")
-        else:
+        if char in "{}" or (numeric and char == "#"):
+            if not quoted:
+                out.append("'")
+                quoted = True
             out.append(char)
+        elif char == "'":
+            after = text[index + 1] if index + 1 < len(text) else following[:1]
+            out.append("''" if quoted or (after and after in syntax) else "'")
+        else:
+            if quoted:
+                out.append("'")
+                quoted = False
+            out.append(char)
+    if quoted:
+        out.append("'")
     return "".join(out)
 
 
-def arguments(nodes: Message) -> set[str]:
-    """The argument names a message uses, through every branch."""
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, Argument):
-            names.add(node.name)
-        elif isinstance(node, Choice):
-            names.add(node.name)
-            for branch in node.branches:
-                names |= arguments(branch.message)
-    return names
-
-
 def _raw(node: Node) -> str:
-    if isinstance(node, Text | Literal):
-        return node.raw
-    if isinstance(node, Argument):
+    if isinstance(node, Text | Literal | Argument):
         return node.raw
     if isinstance(node, Pound):
         return "#"
