@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyicumessageformat import Parser
 
 from workbench import inline
@@ -358,3 +360,39 @@ def test_chrome_messages_translate_the_message_and_keep_its_placeholders() -> No
     assert result["message"] == "HELLO $USER$, YOU HAVE $COUNT$ TABS"
     assert result["description"] == "Shown on start"
     assert result["placeholders"] == {"user": {"content": "$1", "example": "Ann"}}
+
+
+# --- any catalog --------------------------------------------------------------------------
+
+_TEXT = st.text(alphabet="ab '{}<>/&$#%\\\"\n\u00e9\U0001f600@_:,[]", max_size=16)
+_CATALOGS = st.recursive(
+    st.dictionaries(st.text(alphabet="ab@_.", max_size=6), _TEXT | st.integers(), max_size=4),
+    lambda children: st.dictionaries(
+        st.text(alphabet="ab@_.", max_size=6), children | st.lists(_TEXT, max_size=3), max_size=4
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_CATALOGS, st.sampled_from([None, 2, "\t"]), st.booleans(), st.sampled_from(["", "pl"]))
+def test_any_catalog_renders_back_and_translates_into_the_same_shape(
+    catalog: dict[str, object], indent: int | str | None, ascii_only: bool, target: str
+) -> None:
+    data = json.dumps(catalog, indent=indent, ensure_ascii=ascii_only).encode()
+    document = format_for("x.json").read(data, FormatOptions(target_lang=target))
+    if not target:
+        assert document.render(document.texts) == data
+    out = document.render([shout(text) for text in document.texts])
+    result = json.loads(out)
+    assert _shape(result) == _shape(catalog)
+    if ascii_only:
+        assert out.isascii()
+
+
+def _shape(node: object) -> object:
+    if isinstance(node, dict):
+        return {key: _shape(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_shape(value) for value in node]
+    return type(node).__name__ if isinstance(node, str) else node
