@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 
 import openpyxl
@@ -80,26 +79,6 @@ def test_markdown_structure_and_code_are_kept() -> None:
 def test_rendering_the_source_gives_the_file_back() -> None:
     document = format_for("x.md").read(MARKDOWN.encode(), FormatOptions())
     assert document.render(document.texts) == MARKDOWN.encode()
-
-
-# --- JSON ---------------------------------------------------------------------------------
-
-
-def test_json_catalog_keeps_keys_nesting_and_non_strings() -> None:
-    catalog = {
-        "menu": {"open": "Open {file}", "count": "{n} items", "items": ["Cut", "Paste"]},
-        "version": 3,
-        "enabled": True,
-        "empty": None,
-    }
-    texts, out = translate(json.dumps(catalog, indent=4).encode(), ".json")
-    assert texts == ["Open {file}", "{n} items", "Cut", "Paste"]
-    result = json.loads(out)
-    assert list(result) == ["menu", "version", "enabled", "empty"]
-    assert result["menu"]["items"] == ["<CUT>", "<PASTE>"]
-    assert result["version"] == 3
-    assert result["enabled"] is True
-    assert out.decode().splitlines()[1].startswith('    "menu"')
 
 
 # --- PO -----------------------------------------------------------------------------------
