@@ -36,7 +36,8 @@ from workbench.accounts.subscriptions import current_subscription
 from workbench.batch import jobs, uploads
 from workbench.batch.engine import Engine, Estimate
 from workbench.batch.formats import FORMATS
-from workbench.batch.formats.tabular import Csv, Xlsx
+from workbench.batch.formats.csvfile import Csv
+from workbench.batch.formats.xlsx import Xlsx
 from workbench.batch.jobs import JobInput, JobSpec
 from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
