@@ -119,6 +119,14 @@ class Csv(FileFormat):
         return Document(segments, render, notes)
 
 
+def column_names(data: bytes, options: FormatOptions) -> list[str]:
+    """The header names a CSV file offers, its header found as :meth:`Csv.read` finds it."""
+    decoded = decode_text(data, "CSV")
+    records = _records(decoded.text, sniff_delimiter(decoded.text), options)
+    top = records[: tabular.HEADER_SCAN_ROWS]
+    return tabular.header_names((n, r.fields) for n, r in enumerate(top, start=1))
+
+
 def _records(text: str, delimiter: str, options: FormatOptions) -> list[_Record]:
     """Each record's fields and its own text, counted against the limits as it is read."""
     consumed: list[str] = []

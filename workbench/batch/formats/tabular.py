@@ -134,6 +134,17 @@ def _header(columns: Sequence[str], top: list[Row], wanted: int | None) -> Row:
     raise _missing(missing, shown)
 
 
+def header_names(rows: Iterable[Row]) -> list[str]:
+    """The names a table offers before any is chosen: those of its first row with the
+    most text cells (a title above it has fewer; the rows below it are no wider)."""
+    best: list[str] = []
+    for _number, cells in rows:
+        names = list(dict.fromkeys(c for c in cells if isinstance(c, str) and c.strip()))
+        if len(names) > len(best):
+            best = names
+    return best
+
+
 def _mostly_text(cells: Sequence[object]) -> bool:
     """At least half of the row's cells, up to its last filled one, are non-empty text."""
     filled = [cell for cell in cells if cell not in (None, "")]

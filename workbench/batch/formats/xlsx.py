@@ -83,6 +83,16 @@ class Xlsx(FileFormat):
         return Document(segments, render, notes)
 
 
+def column_names(data: bytes, options: FormatOptions) -> list[str]:
+    """The header names every worksheet offers, each header found as :meth:`Xlsx.read` does."""
+    options.limits.check_package(data, _KIND)
+    book = _Book(data)
+    names: list[str] = []
+    for name, part in book.sheets:
+        names += tabular.header_names(_top_rows(book.sheet(name, part), book.strings()))
+    return list(dict.fromkeys(names))
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -167,7 +177,7 @@ class _Book:
         """The first worksheet whose header holds the columns (the first one's error if none)."""
         first: InvalidInput | None = None
         for name, part in self.sheets:
-            sheet = self._sheet(name, part)
+            sheet = self.sheet(name, part)
             try:
                 return sheet, tabular.plan(
                     options.columns,
@@ -181,7 +191,7 @@ class _Book:
         assert first is not None
         raise first
 
-    def _sheet(self, name: str, part: str) -> _Sheet:
+    def sheet(self, name: str, part: str) -> _Sheet:
         root = self.xml(part)
         ns = _namespace(root)
         data = root.find(f"{{{ns}}}sheetData")
