@@ -242,7 +242,8 @@ async def test_a_spreadsheet_column_is_translated_into_another_one(
     page.upload.value = (uploaded("menu.csv", rows),)
     await page.tasks.idle()
     upload = page.uploads[0]
-    assert upload.columns is not None and upload.target is not None
+    assert upload.columns is not None
+    assert upload.target is not None
     # The header is found below the title row.
     assert list(upload.columns.options) == ["key", "en", "fr"]
     assert list(upload.target.options) == ["key", "en", "fr"]
