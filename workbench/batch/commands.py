@@ -45,7 +45,11 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
 @click.option("--model", default=None, help="The provider's model (see `workbench providers`).")
 @click.option("--glossary", default=None, metavar="NAME", help="Enforce this glossary.")
 @click.option(
-    "--column", "columns", multiple=True, metavar="C", help="CSV/XLSX column to translate (repeat)."
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="C",
+    help="CSV/XLSX column to translate (repeat); SRC:DEST fills DEST from SRC.",
 )
 @click.option(
     "--out",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from workbench.batch.formats import tabular
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
 from workbench.errors import InvalidInput
-from workbench.formulas import neutralise, unescape
+from workbench.formulas import ESCAPE_PREFIX, neutralise, unescape
 from workbench.textfiles import decode_text, sniff_delimiter
 
 _LINE_END = re.compile(r"(?:\r\n|\n|\r)\Z")
@@ -68,7 +68,9 @@ class Csv(FileFormat):
         for index in range(header + 1, len(records)):
             fields = records[index].fields
             for pair in layout.pairs:
-                text = unescape(fields[pair.source]) if pair.source < len(fields) else ""
+                text = fields[pair.source] if pair.source < len(fields) else ""
+                if text.startswith(ESCAPE_PREFIX):
+                    text = unescape(text)
                 if not text.strip():
                     continue
                 if not pair.in_place and pair.target < len(fields) and fields[pair.target]:
@@ -154,11 +156,13 @@ def _edited(
     body = record.raw[: ending.start()] if ending else record.raw
     fields = _raw_fields(body, delimiter)
     fields += [""] * (max(width, max(changes, default=-1) + 1) - len(fields))
-    quoted_before = {column: fields[column].startswith('"') for column in range(len(fields))}
-    for column, (text, like) in changes.items():
-        # A quoted field stays quoted; a new one is quoted as its source is.
-        quoted = quoted_before.get(column, False) or quoted_before.get(like, False)
-        fields[column] = _field(text, delimiter, quote=quoted)
+    # A quoted field stays quoted; a new one is quoted as its source is.
+    quoted = {
+        column: fields[column].startswith('"') or fields[like].startswith('"')
+        for column, (_text, like) in changes.items()
+    }
+    for column, (text, _like) in changes.items():
+        fields[column] = _field(text, delimiter, quote=quoted[column])
     return delimiter.join(fields) + (ending.group(0) if ending else "")
 
 

@@ -6,7 +6,7 @@ DEST from SRC and leaves SRC alone, DEST being created after the last used colum
 the header has no such name. A header name that itself holds a colon is taken whole.
 
 The header row is the one ``FormatOptions.header_row`` names (1-based), or else the first
-of the table's top rows whose cells are mostly non-empty text and that holds every source
+of the table's top rows whose filled cells are mostly text and that holds every source
 column: a title or a blank line above the header is common in translation spreadsheets.
 A name the header holds twice is refused when the job names it (which column would be
 meant?) and noted otherwise.
@@ -17,6 +17,7 @@ segment, so that no provider translates them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from workbench import inline
 from workbench.errors import InvalidInput
 from workbench.providers.markup import markup_spans
 
+# A character every code of markup_spans starts with: a cell without one has no code.
+_MAYBE_MARKUP = re.compile(r"[{%<&]")
 # How far down the header may be: a few title lines, not a data row far below.
 HEADER_SCAN_ROWS = 50
 
@@ -146,11 +149,9 @@ def header_names(rows: Iterable[Row]) -> list[str]:
 
 
 def _mostly_text(cells: Sequence[object]) -> bool:
-    """At least half of the row's cells, up to its last filled one, are non-empty text."""
+    """At least half of the row's filled cells are text (not numbers, dates, formulas)."""
     filled = [cell for cell in cells if cell not in (None, "")]
-    last = max((i for i, cell in enumerate(cells) if cell not in (None, "")), default=-1)
-    text = sum(1 for cell in filled if isinstance(cell, str))
-    return bool(filled) and 2 * text >= last + 1
+    return bool(filled) and 2 * sum(isinstance(cell, str) for cell in filled) >= len(filled)
 
 
 def _resolve(spec: str, index: Mapping[str, int]) -> tuple[str, str] | None:
@@ -202,6 +203,8 @@ def add_text(builder: inline.Builder, text: str, originals: dict[str, str]) -> N
 
 def cell_segment(text: str) -> tuple[str, dict[str, str]]:
     """A plain cell's canonical segment and its codes' original texts."""
+    if not _MAYBE_MARKUP.search(text):  # most cells: no code, so no builder
+        return inline.plain(text), {}
     builder = inline.Builder()
     originals: dict[str, str] = {}
     add_text(builder, text, originals)
@@ -226,4 +229,6 @@ def runs(translated: str, originals: Mapping[str, str]) -> Iterator[tuple[str | 
 
 
 def cell_text(translated: str, originals: Mapping[str, str]) -> str:
+    if "<" not in translated:  # no code came back: the text alone
+        return inline.unescape(translated) if "&" in translated else translated
     return "".join(text for _code, text in runs(translated, originals))
