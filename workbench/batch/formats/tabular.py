@@ -193,6 +193,9 @@ def add_text(builder: inline.Builder, text: str, originals: dict[str, str]) -> N
 
     ``originals`` gets each code's id and the text it stands for.
     """
+    if not _MAYBE_MARKUP.search(text):
+        builder.text(text)
+        return
     position = 0
     for start, end in markup_spans(text):
         builder.text(text[position:start])
@@ -203,7 +206,7 @@ def add_text(builder: inline.Builder, text: str, originals: dict[str, str]) -> N
 
 def cell_segment(text: str) -> tuple[str, dict[str, str]]:
     """A plain cell's canonical segment and its codes' original texts."""
-    if not _MAYBE_MARKUP.search(text):  # most cells: no code, so no builder
+    if not _MAYBE_MARKUP.search(text):  # most cells have no code: no builder needed
         return inline.plain(text), {}
     builder = inline.Builder()
     originals: dict[str, str] = {}

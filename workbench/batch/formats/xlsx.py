@@ -51,7 +51,7 @@ class Xlsx(FileFormat):
         strings = book.strings()
         slots: list[_Slot] = []
         segments: list[Segment] = []
-        cache: dict[tuple[str, int], tuple[str, _Source]] = {}
+        cache: dict[tuple[str, int], tuple[str, _Source] | None] = {}
         kept = 0
         for number, row, cells in sheet.rows:
             if number <= layout.header_row:
@@ -62,8 +62,6 @@ class Xlsx(FileFormat):
                 if found is None:
                     continue
                 canonical, source = found
-                if not inline.parse(canonical).prose.strip():
-                    continue
                 target = cells.get(pair.target)
                 if not pair.in_place and target is not None and _filled(target, strings):
                     kept += 1
@@ -279,9 +277,10 @@ def _plain(holder: Any, ns: str) -> str:
 
 
 def _string_of(
-    cell: Any, strings: _Strings, cache: dict[tuple[str, int], tuple[str, _Source]]
+    cell: Any, strings: _Strings, cache: dict[tuple[str, int], tuple[str, _Source] | None]
 ) -> tuple[str, _Source] | None:
-    """The segment of a text cell (shared strings read once however many cells use them)."""
+    """The segment of a text cell with prose (shared strings read once however many cells
+    use them); None for any other cell."""
     kind = cell.get("t")
     ns = _namespace(cell)
     if kind == "s":
@@ -302,7 +301,7 @@ def _string_of(
     return cache[key]
 
 
-def _segment(holder: Any, ns: str) -> tuple[str, _Source]:
+def _segment(holder: Any, ns: str) -> tuple[str, _Source] | None:
     builder = inline.Builder()
     source = _Source({}, {})
     t, r, rpr = f"{{{ns}}}t", f"{{{ns}}}r", f"{{{ns}}}rPr"
@@ -318,7 +317,8 @@ def _segment(holder: Any, ns: str) -> tuple[str, _Source]:
         source.formats[code] = properties
         tabular.add_text(builder, run.findtext(t) or "", source.originals)
         builder.close()
-    return builder.canonical(), source
+    segment = builder.build()
+    return (segment.canonical(), source) if segment.prose.strip() else None
 
 
 def _filled(cell: Any, strings: _Strings) -> bool:
