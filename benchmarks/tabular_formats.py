@@ -32,7 +32,7 @@ from workbench.batch.formats import FormatOptions, format_for
 from workbench.textfiles import decode_text, sniff_delimiter
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "xlsx"
-CORPUS_FILE, CORPUS_COLUMNS = "openpyxl-bug304.xlsx", ("ФИО",)
+CORPUS_FILE, CORPUS_COLUMNS = "swisstopo-translations.xlsx", ("en:es",)
 TARGET = 3.0
 
 

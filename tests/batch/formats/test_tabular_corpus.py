@@ -44,6 +44,8 @@ WORKBOOKS: list[tuple[str, tuple[str, ...]]] = [
     ("openpyxl-formulae.xlsx", ("Nothing",)),  # formulas with cached values
     ("openpyxl-libreoffice_nrt.xlsx", ("Simple LibreOffice spreadsheet",)),  # print header
     ("openpyxl-merge_range.xlsx", ("C",)),  # numbers above the header
+    ("swisstopo-translations.xlsx", ("en:es",)),  # a translation table: de, fr, it, en
+    ("swisstopo-translations.xlsx", ("it",)),
 ]
 DATA_BARS = "openpyxl-conditional-formatting.xlsx"  # data bars and no text at all
 REPEATED = "openpyxl-complex-styles.xlsx"  # a header naming four columns alike
