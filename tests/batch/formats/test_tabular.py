@@ -52,9 +52,13 @@ def workbook(
             b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             b'<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/'
             b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-            b"</Types>"
+            + (
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                if strings is not None
+                else b""
+            )
+            + b"</Types>"
         ),
         "_rels/.rels": (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
@@ -255,6 +259,22 @@ def test_xlsx_numbers_dates_and_formulas_in_the_column_are_not_segments() -> Non
         b'<c r="A6" t="inlineStr"><is><t>FR Only me</t></is></c>'
         in parts(out)["xl/worksheets/sheet1.xml"]
     )
+
+
+def test_xlsx_escaped_characters_are_read_as_characters_and_written_escaped() -> None:
+    # Excel writes a carriage return as _x000D_; a text that looks like an escape gets _x005F_.
+    sheet = rows(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        '<row r="2"><c r="A2" t="s"><v>1</v></c></row>',
+    )
+    data = workbook(sheet, ["<t>text</t>", "<t>One_x000D_\nTwo _x005F_x0041_</t>"])
+    document = read(data, "t.xlsx", "text")
+    assert document.texts == ["One&#13;\nTwo _x0041_"]
+    out = document.render(["Un&#13;\nDeux _x0041_"])
+    written = b'<si><t xml:space="preserve">Un_x000D_\nDeux _x005F_x0041_</t></si>'
+    assert written in parts(out)["xl/sharedStrings.xml"]
+    # openpyxl leaves _xHHHH_ as it is; the format reads back what it wrote.
+    assert read(out, "t.xlsx", "text").texts == ["Un&#13;\nDeux _x0041_"]
 
 
 def test_xlsx_translation_starting_with_equals_stays_text() -> None:

@@ -35,8 +35,11 @@ _NOT_A_WORKBOOK = "this is not an Excel .xlsx workbook (or it is damaged)"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>\s*")
 _UTF8_PROLOG = re.compile(rb"encoding=[\"'](?i:utf-8)[\"']|\A(?:(?!encoding).)*\Z", re.DOTALL)
-# Characters XML 1.0 cannot hold; Excel writes them as _xHHHH_.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Excel writes a character XML cannot carry (a control character, or a CR that parsers
+# would turn into LF) as _xHHHH_, and a text that looks like such an escape with its
+# underscore escaped (_x005F_). Segments hold the characters themselves.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_TO_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -267,13 +270,20 @@ def _valid(index: str | None, strings: _Strings) -> bool:
     return index is not None and index.strip().isdigit() and int(index) < len(strings.items)
 
 
+def _cell_text(raw: str | None) -> str:
+    """A <t>'s text as a reader sees it: Excel's _xHHHH_ escapes undone."""
+    if not raw:
+        return ""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), raw) if "_x" in raw else raw
+
+
 def _plain(holder: Any, ns: str) -> str:
     """The text of an <si> or <is>: its <t>, or its runs' <t>; phonetic guides left out."""
     t = f"{{{ns}}}t"
     direct = holder.find(t)
     if direct is not None:
-        return direct.text or ""
-    return "".join(run.findtext(t) or "" for run in holder.iterchildren(f"{{{ns}}}r"))
+        return _cell_text(direct.text)
+    return "".join(_cell_text(run.findtext(t)) for run in holder.iterchildren(f"{{{ns}}}r"))
 
 
 def _string_of(
@@ -307,15 +317,15 @@ def _segment(holder: Any, ns: str) -> tuple[str, _Source] | None:
     t, r, rpr = f"{{{ns}}}t", f"{{{ns}}}r", f"{{{ns}}}rPr"
     direct = holder.find(t)
     if direct is not None:
-        tabular.add_text(builder, direct.text or "", source.originals)
+        tabular.add_text(builder, _cell_text(direct.text), source.originals)
     for run in holder.iterchildren(r):
         properties = run.find(rpr)
         if properties is None:
-            tabular.add_text(builder, run.findtext(t) or "", source.originals)
+            tabular.add_text(builder, _cell_text(run.findtext(t)), source.originals)
             continue
         code = builder.open()
         source.formats[code] = properties
-        tabular.add_text(builder, run.findtext(t) or "", source.originals)
+        tabular.add_text(builder, _cell_text(run.findtext(t)), source.originals)
         builder.close()
     segment = builder.build()
     return (segment.canonical(), source) if segment.prose.strip() else None
@@ -443,7 +453,7 @@ def _fill(holder: Any, translated: str, source: _Source, ns: str) -> None:
 
 def _text(parent: Any, text: str, ns: str) -> None:
     element = parent.makeelement(f"{{{ns}}}t", {})
-    element.text = _NOT_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    element.text = _TO_ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     if text != text.strip() or "\n" in text:
         element.set(_XML_SPACE, "preserve")
     parent.append(element)
