@@ -82,6 +82,11 @@ def test_translate_a_column_into_a_new_one(run, tmp_path: Path) -> None:  # type
     assert done.returncode == 0, done.stderr
     written = (out / "strings.fr.csv").read_bytes()
     assert written.startswith(b"Menu,,\r\nkey,en,note,fr\r\nopen,Open,x,[")
+    # Told the header is the first row, the file has no column "en" there.
+    told = run("translate", str(source), "--to", "fr", "--column", "en", "--header-row", "1")
+    assert (
+        one_line_error(told, 2) == "error: strings.csv: column 'en' not found; the file has: 'Menu'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,13 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
     help="CSV/XLSX column to translate (repeat); SRC:DEST fills DEST from SRC.",
 )
 @click.option(
+    "--header-row",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="CSV/XLSX: the header is row N (default: found below any title rows).",
+)
+@click.option(
     "--out",
     "out_dir",
     default=None,
@@ -79,6 +86,7 @@ def translate(
     model: str | None,
     glossary: str | None,
     columns: tuple[str, ...],
+    header_row: int | None,
     out_dir: str | None,
     user: str | None,
     queue: bool,
@@ -100,6 +108,7 @@ def translate(
             data_dir=wb.engine.settings.data_dir,
             columns=columns,
             out_dir=out_dir,
+            header_row=header_row,
         )
         spec = await wb.spec(
             target,
