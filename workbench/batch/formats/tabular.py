@@ -4,6 +4,8 @@ and a cell's text as a segment.
 A column is named by its header: ``"SRC"`` is translated in place; ``"SRC:DEST"`` fills
 DEST from SRC and leaves SRC alone, DEST being created after the last used column when
 the header has no such name. A header name that itself holds a colon is taken whole.
+A target cell that already holds something is a translation someone made: it is kept,
+and the document's notes count such cells.
 
 The header row is the one ``FormatOptions.header_row`` names (1-based), or else the first
 of the table's top rows whose filled cells are mostly text and that holds every source
