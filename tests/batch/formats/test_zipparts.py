@@ -74,7 +74,7 @@ def test_nothing_to_replace_is_the_same_bytes() -> None:
 
 
 def test_a_part_that_is_not_there_cannot_be_replaced() -> None:
-    with pytest.raises(ValueError, match="no part named xl/missing.xml"):
+    with pytest.raises(ValueError, match=r"no part named xl/missing\.xml"):
         replace_parts(package(streamed=False), {"xl/missing.xml": b""})
 
 
