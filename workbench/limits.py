@@ -24,7 +24,7 @@ import struct
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -204,19 +204,20 @@ class InputLimits:
             return  # malformed: the reader that follows says where
 
     def counted_rows(
-        self, text: str, delimiter: str, kind: str, *, strict: bool = False
+        self, text: str | Iterable[str], delimiter: str, kind: str, *, strict: bool = False
     ) -> Iterator[list[str]]:
         """The records of a CSV text, refused once rows × widest row exceeds the limit.
 
         Rows × widest bounds a ragged list of rows and a DataFrame's grid alike. A record
         is refused before it is built: csv reads it line by line, and the delimiters on
-        its lines bound how many cells it can have.
+        its lines bound how many cells it can have. ``text`` may be given as its lines
+        (ends kept), for a reader that wants each record's own text too.
         """
         rows = widest = delimiters = 0
 
         def lines() -> Iterator[str]:
             nonlocal delimiters
-            for line in io.StringIO(text, newline=""):
+            for line in io.StringIO(text, newline="") if isinstance(text, str) else text:
                 delimiters += line.count(delimiter)
                 if (rows + 1) * max(widest, delimiters + 1) > self.cells:
                     raise self._too_many_cells(kind, rows + 1, max(widest, delimiters + 1))

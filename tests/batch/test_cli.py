@@ -74,6 +74,21 @@ def test_translate_csv_columns_into_an_output_folder(run, tmp_path: Path) -> Non
     assert rows[1].endswith(",keep")
 
 
+def test_translate_a_column_into_a_new_one(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "strings.csv"
+    source.write_bytes(b"Menu,,\r\nkey,en,note\r\nopen,Open,x\r\n")
+    out = tmp_path / "out"
+    done = run("translate", str(source), "--to", "fr", "--column", "en:fr", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    written = (out / "strings.fr.csv").read_bytes()
+    assert written.startswith(b"Menu,,\r\nkey,en,note,fr\r\nopen,Open,x,[")
+    # Told the header is the first row, the file has no column "en" there.
+    told = run("translate", str(source), "--to", "fr", "--column", "en", "--header-row", "1")
+    assert (
+        one_line_error(told, 2) == "error: strings.csv: column 'en' not found; the file has: 'Menu'"
+    )
+
+
 @pytest.mark.parametrize(
     ("setup", "args", "fragment"),
     [

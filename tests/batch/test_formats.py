@@ -6,15 +6,13 @@ engine tests run the same formats through real providers.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 
-import openpyxl
 import polib
 import pytest
 
-from tests.batch.samples import MARKDOWN, PO, workbook
+from tests.batch.samples import MARKDOWN, PO
 from workbench.batch.formats import FORMATS, FormatOptions, format_for
 from workbench.errors import InvalidInput
 
@@ -100,56 +98,7 @@ def test_po_translates_untranslated_and_fuzzy_entries_with_plurals() -> None:
     assert [e.msgid for e in catalog.obsolete_entries()] == ["Old"]
 
 
-# --- CSV and XLSX -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("encoding", "delimiter"),
-    [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1252", ",")],
-)
-def test_csv_translates_chosen_columns_and_keeps_the_rest(encoding: str, delimiter: str) -> None:
-    rows = [["id", "text", "note"], ["1", "Café crème", "keep"], ["2", 'Say "hi", ok', "x"]]
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    data = buffer.getvalue().encode(encoding)
-    texts, out = translate(data, ".csv", columns=("text",))
-    assert texts == ["Café crème", 'Say "hi", ok']
-    back = list(csv.reader(io.StringIO(out.decode(encoding), newline=""), delimiter=delimiter))
-    assert back == [
-        ["id", "text", "note"],
-        ["1", "<CAFÉ CRÈME>", "keep"],
-        ["2", '<SAY "HI", OK>', "x"],
-    ]
-    # Written back in the input's encoding, byte-order mark included.
-    assert out.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
-    assert out.startswith((b"\xff\xfe", b"\xfe\xff")) == (encoding == "utf-16")
-
-
-def test_csv_needs_an_existing_column() -> None:
-    with pytest.raises(InvalidInput, match=r"column 'body' not found; the file has: 'id', 'text'"):
-        translate(b"id,text\n1,a\n", ".csv", columns=("body",))
-    with pytest.raises(InvalidInput, match="--column"):
-        translate(b"id,text\n1,a\n", ".csv")
-
-
-def test_xlsx_edits_cells_in_place_keeping_styles_formulas_and_sheets() -> None:
-    texts, out = translate(workbook(), ".xlsx", columns=("text",))
-    assert texts == ["Hello", "World"]
-    book = openpyxl.load_workbook(io.BytesIO(out))
-    sheet = book["Strings"]
-    assert [sheet["B2"].value, sheet["B3"].value] == ["<HELLO>", "<WORLD>"]
-    assert sheet["B2"].font.bold
-    assert sheet.column_dimensions["B"].width == 42
-    assert sheet["C3"].value == "=C2*2"
-    assert book["Notes"]["A1"].value == "untouched"
-
-
-def test_xlsx_translation_starting_with_equals_stays_text() -> None:
-    document = format_for("x.xlsx").read(workbook(), FormatOptions(columns=("text",)))
-    out = document.render(["=SUM(1,2)", "plain"])
-    cell = openpyxl.load_workbook(io.BytesIO(out))["Strings"]["B2"]
-    assert cell.value == "=SUM(1,2)"
-    assert cell.data_type == "s"
+# CSV and XLSX: tests/batch/formats/test_tabular.py and test_tabular_corpus.py.
 
 
 # --- malformed files ----------------------------------------------------------------------

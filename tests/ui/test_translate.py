@@ -234,6 +234,42 @@ async def test_run_queues_a_job_a_worker_completes_with_progress_and_downloads(
     assert output_url(job.id, 1) in page.history.value
 
 
+async def test_a_spreadsheet_column_is_translated_into_another_one(
+    db: Database, translator_ctx: Context
+) -> None:
+    rows = b"Menu strings,,\nkey,en,fr\nopen,Open the file,\nsave,Save the file,Enregistrer\n"
+    page = await opened(TranslatePage, translator_ctx)
+    page.upload.value = (uploaded("menu.csv", rows),)
+    await page.tasks.idle()
+    upload = page.uploads[0]
+    assert upload.columns is not None
+    assert upload.target is not None
+    # The header is found below the title row.
+    assert list(upload.columns.options) == ["key", "en", "fr"]
+    assert list(upload.target.options) == ["key", "en", "fr"]
+    upload.columns.value = ("en", "key")
+    upload.target.value = "fr"
+    page.run_button.click()
+    await page.tasks.idle()
+    assert page.status.kind == "error"
+    assert page.status.message == "Choose one column to fill fr from in menu.csv."
+
+    upload.columns.value = ("en",)
+    page.run_button.click()
+    await until(lambda: page.job_id is not None)
+    assert page.job_id is not None
+    job = await get_job(db, page.job_id)
+    assert job.inputs[0]["columns"] == ["en:fr"]
+    await work(db, job.id)
+    written = Path((await get_job(db, job.id)).outputs[0]["output"]).read_bytes()
+    # The empty French cell is filled, the one a translator wrote is kept, English stays.
+    assert written == (
+        b"Menu strings,,\nkey,en,fr\n"
+        + f"open,Open the file,{pseudo_localize('Open the file')}\n".encode()
+        + b"save,Save the file,Enregistrer\n"
+    )
+
+
 async def test_cancel_then_resume(db: Database, translator_ctx: Context) -> None:
     page = await opened(TranslatePage, translator_ctx)
     page.text.value = "First paragraph.\n\nSecond paragraph."
@@ -381,3 +417,8 @@ async def test_french_labels(db: Database, translator: User) -> None:
     assert page.glossary.options[0][0] == "Aucun glossaire"
     assert ("allemand (de)", "de") in page.target.options
     assert "Aucune tâche" in page.history.value
+    page.upload.value = (uploaded("menu.csv", b"key,en\nopen,Open\n"),)
+    await page.tasks.idle()
+    target = page.uploads[0].target
+    assert target is not None
+    assert (target.description, target.placeholder) == ("Dans la colonne", "la même colonne")

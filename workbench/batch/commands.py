@@ -45,7 +45,18 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
 @click.option("--model", default=None, help="The provider's model (see `workbench providers`).")
 @click.option("--glossary", default=None, metavar="NAME", help="Enforce this glossary.")
 @click.option(
-    "--column", "columns", multiple=True, metavar="C", help="CSV/XLSX column to translate (repeat)."
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="C",
+    help="CSV/XLSX column to translate (repeat); SRC:DEST fills DEST from SRC.",
+)
+@click.option(
+    "--header-row",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="CSV/XLSX: the header is row N (default: found below any title rows).",
 )
 @click.option(
     "--out",
@@ -75,6 +86,7 @@ def translate(
     model: str | None,
     glossary: str | None,
     columns: tuple[str, ...],
+    header_row: int | None,
     out_dir: str | None,
     user: str | None,
     queue: bool,
@@ -96,6 +108,7 @@ def translate(
             data_dir=wb.engine.settings.data_dir,
             columns=columns,
             out_dir=out_dir,
+            header_row=header_row,
         )
         spec = await wb.spec(
             target,

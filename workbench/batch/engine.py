@@ -985,7 +985,9 @@ def _read(item: JobInput, spec: JobSpec, limits: InputLimits) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    options = FormatOptions(item.columns, spec.source_lang, spec.target_lang, limits)
+    options = FormatOptions(
+        item.columns, spec.source_lang, spec.target_lang, limits, header_row=item.header_row
+    )
     try:
         return file_format.read(data, options)
     except InvalidInput as error:

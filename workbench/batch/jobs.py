@@ -47,13 +47,19 @@ class JobInput:
     path: str
     output: str
     columns: tuple[str, ...] = ()
+    header_row: int | None = None  # CSV/XLSX: the header's row (1-based); None: found
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "columns": list(self.columns)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobInput:
-        return cls(path=data["path"], output=data["output"], columns=tuple(data["columns"]))
+        return cls(
+            path=data["path"],
+            output=data["output"],
+            columns=tuple(data["columns"]),
+            header_row=data.get("header_row"),  # absent from jobs queued before it existed
+        )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ def file_inputs(
     data_dir: Path,
     columns: Iterable[str] = (),
     out_dir: str | os.PathLike[str] | None = None,
+    header_row: int | None = None,
 ) -> list[JobInput]:
     """Job inputs for files a person named, each read and written inside allowed roots.
 
@@ -63,7 +64,7 @@ def file_inputs(
         output = confine(default_output(source, target_lang, target_dir), roots)
         if output == source:
             raise InvalidInput(f"{raw}: the output would overwrite the input")
-        inputs.append(JobInput(str(source), str(output), tuple(columns)))
+        inputs.append(JobInput(str(source), str(output), tuple(columns), header_row))
     return inputs
 
 

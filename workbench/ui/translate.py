@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import html
-import io
 import re
 import secrets
 import time
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -36,7 +33,11 @@ from workbench.accounts.subscriptions import current_subscription
 from workbench.batch import jobs, uploads
 from workbench.batch.engine import Engine, Estimate
 from workbench.batch.formats import FORMATS
-from workbench.batch.formats.tabular import Csv, Xlsx
+from workbench.batch.formats.base import FormatOptions
+from workbench.batch.formats.csvfile import Csv
+from workbench.batch.formats.csvfile import column_names as csv_columns
+from workbench.batch.formats.xlsx import Xlsx
+from workbench.batch.formats.xlsx import column_names as xlsx_columns
 from workbench.batch.jobs import JobInput, JobSpec
 from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
@@ -46,7 +47,6 @@ from workbench.limits import InputLimits
 from workbench.preferences import Preferences
 from workbench.preferences import load as load_preferences
 from workbench.providers.languages import primary_subtag
-from workbench.textfiles import decode_text, sniff_delimiter
 from workbench.ui.compare import (
     COMPARE_ORIGIN,
     ComparePanel,
@@ -112,38 +112,19 @@ def safe_filename(name: str) -> str:
 
 
 def table_columns(name: str, data: bytes, limits: InputLimits) -> list[str]:
-    """The column headers a CSV or XLSX file offers (every sheet's, for a workbook)."""
-    if PurePosixPath(name).suffix.lower() in Xlsx.extensions:
-        # Imported here: openpyxl costs ~0.13 s of the page's first paint.
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            limits.check_package(data, "XLSX")
-        except InvalidInput as refusal:
-            raise InvalidInput(f"{name}: {refusal}") from refusal
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise InvalidInput(f"{name}: not an Excel .xlsx workbook (or it is damaged)") from None
-        try:
-            found: list[str] = []
-            for sheet in book.worksheets:
-                sheet.reset_dimensions()  # the first row as its cells say, not as declared
-                for row in sheet.iter_rows(min_row=1, max_row=1, values_only=True):
-                    found.extend(str(value) for value in row if value is not None)
-        finally:
-            book.close()
-        return list(dict.fromkeys(found))
-    decoded = decode_text(data, "CSV")
-    reader = csv.reader(
-        io.StringIO(decoded.text, newline=""), delimiter=sniff_delimiter(decoded.text)
-    )
+    """The column headers a CSV or XLSX file offers (every sheet's, for a workbook), each
+    header found below any title rows as the format finds it."""
+    reader = xlsx_columns if PurePosixPath(name).suffix.lower() in Xlsx.extensions else csv_columns
     try:
-        header = next(reader, [])
-    except csv.Error as exc:
-        raise InvalidInput(f"{name}: this CSV file is malformed: {exc}") from exc
-    return list(dict.fromkeys(column for column in header if column.strip()))
+        return reader(data, FormatOptions(limits=limits))
+    except InvalidInput as refusal:
+        raise InvalidInput(f"{name}: {refusal}") from refusal
+
+
+def column_specs(sources: tuple[str, ...], target: str) -> tuple[str, ...]:
+    """The format's column options: each source in place, or ``SRC:DEST`` into ``target``."""
+    target = target.strip()
+    return tuple(f"{source}:{target}" if target else source for source in sources)
 
 
 @dataclass
@@ -153,6 +134,8 @@ class Upload:
     path: Path
     columns: widgets.SelectMultiple | None  # which columns to translate (CSV, XLSX)
     widget: widgets.Widget
+    # The column the translation goes into (created when missing); empty: in place.
+    target: widgets.Combobox | None = None
 
     @property
     def name(self) -> str:
@@ -448,7 +431,7 @@ class TranslatePage(Component):
             else None
         )
         path = await asyncio.to_thread(self._save, safe, data)
-        chooser = None
+        chooser = target = None
         parts: list[widgets.Widget] = [
             widgets.HTML(
                 f"<b>{html.escape(path.name)}</b> <small>({html.escape(self._size(len(data)))})"
@@ -463,8 +446,15 @@ class TranslatePage(Component):
                 rows=min(6, max(2, len(columns))),
             )
             chooser.add_class("wb-translate-columns")
-            parts.append(chooser)
-        self.uploads.append(Upload(path, chooser, widgets.HBox(parts)))
+            target = widgets.Combobox(
+                options=columns,
+                placeholder=t._("the same column"),
+                description=t._("Into column"),
+                ensure_option=False,
+            )
+            target.add_class("wb-translate-target-column")
+            parts += [chooser, target]
+        self.uploads.append(Upload(path, chooser, widgets.HBox(parts), target))
         self.files_box.children = tuple(upload.widget for upload in self.uploads)
         self.status.ok(t._("{file} is ready to translate.", file=path.name))
 
@@ -500,11 +490,27 @@ class TranslatePage(Component):
                 raise InvalidInput(
                     t._("Choose the column(s) to translate in {file}.", file=upload.name)
                 )
+            target = upload.target.value.strip() if upload.target is not None else ""
+            if target and upload.columns is not None and len(upload.columns.value) > 1:
+                raise InvalidInput(
+                    t._(
+                        "Choose one column to fill {column} from in {file}.",
+                        column=target,
+                        file=upload.name,
+                    )
+                )
         data_dir = self.ctx.settings.data_dir
         out_dir = data_dir / "outputs" / str(self.ctx.user.id) / secrets.token_hex(8)
         items: list[JobInput] = []
         for upload in self.uploads:
-            columns = tuple(upload.columns.value) if upload.columns is not None else ()
+            columns = (
+                column_specs(
+                    tuple(upload.columns.value),
+                    upload.target.value if upload.target is not None else "",
+                )
+                if upload.columns is not None
+                else ()
+            )
             items += file_inputs(
                 [upload.path], target, data_dir=data_dir, columns=columns, out_dir=out_dir
             )

@@ -152,3 +152,12 @@ def test_relationships_and_content_types_are_resolved() -> None:
 def test_what_is_not_a_zip_is_refused(kind: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         Package(b"PK\x03\x04 nothing more", kind)
+
+
+def test_part_names_are_found_whatever_their_case() -> None:
+    # Real workbooks name a part "xl/SharedStrings.xml" where relationships say otherwise.
+    data = _zip(streamed=False)
+    package = Package(data, "test")
+    for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
+        assert package.name(info.filename.upper()) == info.filename
+    assert package.name("word/nothing-here.xml") is None

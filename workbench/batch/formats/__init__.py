@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
+from workbench.batch.formats.csvfile import Csv
 from workbench.batch.formats.docx import Docx
 from workbench.batch.formats.json_catalog import JsonCatalog
 from workbench.batch.formats.po import Po
 from workbench.batch.formats.srt import Srt
-from workbench.batch.formats.tabular import Csv, Xlsx
 from workbench.batch.formats.text import Markdown, PlainText
+from workbench.batch.formats.xlsx import Xlsx
 from workbench.errors import InvalidInput
 
 FORMATS: dict[str, FileFormat] = {

@@ -1,165 +1,239 @@
-"""Spreadsheets: the chosen columns are translated, every other cell is kept.
+"""What CSV and XLSX share: which row is the header, which columns are read and filled,
+and a cell's text as a segment.
 
-CSV keeps its delimiter and encoding; XLSX is edited in place with openpyxl, so styles,
-formulas, other sheets and column widths survive. Columns are chosen by header name; the
-first sheet is used unless the workbook has the column only on another one.
+A column is named by its header: ``"SRC"`` is translated in place; ``"SRC:DEST"`` fills
+DEST from SRC and leaves SRC alone, DEST being created after the last used column when
+the header has no such name. A header name that itself holds a colon is taken whole.
+A target cell that already holds something is a translation someone made: it is kept,
+and the document's notes count such cells.
 
-A translation is written to CSV as text a spreadsheet never runs as a formula
-(:mod:`workbench.formulas`), and a cell we escaped is read back as its original value;
-a cell the translation leaves as it was keeps its bytes, formula or not.
+The header row is the one ``FormatOptions.header_row`` names (1-based), or else the first
+of the table's top rows whose filled cells are mostly text and that holds every source
+column: a title or a blank line above the header is common in translation spreadsheets.
+A name the header holds twice is refused when the job names it (which column would be
+meant?) and noted otherwise.
+
+A cell's placeholders and tags (``{name}``, ``%s``, ``<b>``) are standalone codes of its
+segment, so that no provider translates them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
+from workbench import inline
 from workbench.errors import InvalidInput
-from workbench.formulas import neutralise, unescape
-from workbench.textfiles import decode_text, sniff_delimiter
+from workbench.providers.markup import markup_spans
 
-if TYPE_CHECKING:  # imported where used: openpyxl costs ~0.13 s of a dashboard's first paint
-    from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
-
-
-def _missing(wanted: Sequence[str], header: Sequence[str]) -> InvalidInput:
-    shown = ", ".join(repr(h) for h in header if h) or "none"
-    return InvalidInput(
-        f"column {', '.join(repr(w) for w in wanted)} not found; the file has: {shown}"
-    )
+# A character every code of markup_spans starts with: a cell without one has no code.
+_MAYBE_MARKUP = re.compile(r"[{%<&]")
+# How far down the header may be: a few title lines, not a data row far below.
+HEADER_SCAN_ROWS = 50
 
 
-def _choose(columns: tuple[str, ...], header: Sequence[str]) -> list[int]:
+@dataclass(frozen=True)
+class Pair:
+    """One named column: read ``source``, write ``target`` (the same one in place)."""
+
+    source: int  # 0-based column
+    target: int
+    source_name: str
+    target_name: str
+    created: bool = False  # the target column is new: its header cell is written too
+
+    @property
+    def in_place(self) -> bool:
+        return self.source == self.target
+
+
+@dataclass(frozen=True)
+class Layout:
+    header_row: int  # 1-based, as the user counts rows
+    pairs: tuple[Pair, ...]
+    notes: tuple[str, ...] = ()
+
+
+Row = tuple[int, Sequence[object]]  # (1-based row number, cells by 0-based column)
+
+
+def plan(
+    columns: Sequence[str],
+    rows: Iterable[Row],
+    *,
+    header_row: int | None,
+    width: int,
+    label: Callable[[int], str],
+) -> Layout:
+    """Find the header among ``rows`` (the table's top rows) and resolve ``columns``.
+
+    ``width`` is one past the last used column, where new target columns go; ``label``
+    names a column for messages ("column 3", "C").
+    """
+    top = list(rows)
     if not columns:
         raise InvalidInput(
-            "say which column to translate (--column NAME); the file has: "
-            + ", ".join(repr(h) for h in header if h)
+            "say which column to translate (--column NAME, or SRC:DEST to fill another "
+            f"column); the file has: {_shown(_first_names(top))}"
         )
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise _missing(missing, header)
-    return [list(header).index(c) for c in columns]
+    number, cells = _header(columns, top, header_row)
+    names = [cell if isinstance(cell, str) else "" for cell in cells]
+    index = {name: position for position, name in reversed(list(enumerate(names))) if name}
+    twice = {name: count for name, count in Counter(n for n in names if n).items() if count > 1}
+    pairs: list[Pair] = []
+    targets: set[str] = set()
+    next_column = max(width, len(names))
+    for spec in columns:
+        resolved = _resolve(spec, index)
+        if resolved is None:
+            raise _missing(spec, names)
+        source_name, target_name = resolved
+        for name in {source_name, target_name} & set(twice):
+            places = [label(position) for position, n in enumerate(names) if n == name]
+            raise InvalidInput(
+                f"the header (row {number}) has {len(places)} columns named {name!r} "
+                f"({_and(places)}); rename them so each name is unique, or name another column"
+            )
+        if target_name in targets:
+            raise InvalidInput(f"column {target_name!r} is named as a target twice")
+        targets.add(target_name)
+        if target_name in index:
+            pairs.append(Pair(index[source_name], index[target_name], source_name, target_name))
+        else:
+            pairs.append(Pair(index[source_name], next_column, source_name, target_name, True))
+            next_column += 1
+    for pair in pairs:
+        if not pair.in_place and any(
+            other.source == pair.target or other.target == pair.source for other in pairs
+        ):
+            raise InvalidInput(
+                f"column {pair.target_name!r} cannot be both translated and filled from "
+                f"{pair.source_name!r}: name each column once"
+            )
+    notes = tuple(
+        f"the header (row {number}) has {count} columns named {name!r}; they were not used"
+        for name, count in sorted(twice.items())
+    )
+    return Layout(number, tuple(pairs), notes)
 
 
-class Csv(FileFormat):
-    name = "csv"
-    extensions = (".csv", ".tsv")
-
-    def read(self, data: bytes, options: FormatOptions) -> Document:
-        decoded = decode_text(data, "CSV")
-        delimiter = sniff_delimiter(decoded.text)
-        try:
-            rows = list(options.limits.counted_rows(decoded.text, delimiter, "CSV", strict=True))
-        except csv.Error as exc:
-            raise InvalidInput(f"this CSV file is malformed: {exc}") from exc
-        if not rows:
-            raise InvalidInput("this CSV file is empty")
-        header = rows[0]
-        chosen = _choose(options.columns, header)
-        slots: list[tuple[int, int]] = []
-        segments: list[Segment] = []
-        for row_number, row in enumerate(rows[1:], start=2):
-            for column in chosen:
-                if column < len(row):
-                    slots.append((row_number - 1, column))
-                    text = unescape(row[column])
-                    segments.append(Segment(text, f"row {row_number}, {header[column]}"))
-
-        def render(translations: Sequence[str]) -> bytes:
-            out_rows = [list(row) for row in rows]
-            for (row, column), segment, translated in zip(
-                slots, segments, translations, strict=True
-            ):
-                if translated != segment.text:
-                    out_rows[row][column] = neutralise(translated)
-            return decoded.encode(_csv_text(out_rows, delimiter, decoded.newline))
-
-        return Document(segments, render)
+def _header(columns: Sequence[str], top: list[Row], wanted: int | None) -> Row:
+    if wanted is not None:
+        if wanted < 1:
+            raise InvalidInput(f"the header row is counted from 1; {wanted} is not a row")
+        for number, cells in top:
+            if number == wanted:
+                return number, cells
+        raise InvalidInput(
+            f"the header row {wanted} is empty or past the first {HEADER_SCAN_ROWS} rows"
+        )
+    for number, cells in top:
+        names = {cell: 0 for cell in cells if isinstance(cell, str) and cell}
+        if _mostly_text(cells) and all(_resolve(spec, names) for spec in columns):
+            return number, cells
+    shown = _first_names(top)
+    known = dict.fromkeys(shown, 0)
+    missing = next((spec for spec in columns if _resolve(spec, known) is None), columns[0])
+    raise _missing(missing, shown)
 
 
-def _csv_text(rows: list[list[str]], delimiter: str, newline: str) -> str:
-    """``rows`` as CSV lines ending in ``newline``, a cell holding any line break quoted.
+def header_names(rows: Iterable[Row]) -> list[str]:
+    """The names a table offers before any is chosen: those of its first row with the
+    most text cells (a title above it has fewer; the rows below it are no wider)."""
+    best: list[str] = []
+    for _number, cells in rows:
+        names = list(dict.fromkeys(c for c in cells if isinstance(c, str) and c.strip()))
+        if len(names) > len(best):
+            best = names
+    return best
 
-    The csv module quotes a cell only for the characters of its line terminator: with
-    "\n" alone, a cell holding "\r" would be written bare and split the row in two.
+
+def _mostly_text(cells: Sequence[object]) -> bool:
+    """At least half of the row's filled cells are text (not numbers, dates, formulas)."""
+    filled = [cell for cell in cells if cell not in (None, "")]
+    return bool(filled) and 2 * sum(isinstance(cell, str) for cell in filled) >= len(filled)
+
+
+def _resolve(spec: str, index: Mapping[str, int]) -> tuple[str, str] | None:
+    """(source, target) of a column spec, the whole spec first: a header may hold ':'."""
+    if spec in index:
+        return spec, spec
+    for at, character in enumerate(spec):
+        if character == ":" and spec[:at] in index and spec[at + 1 :]:
+            return spec[:at], spec[at + 1 :]
+    return None
+
+
+def _first_names(top: list[Row]) -> list[str]:
+    for _number, cells in top:
+        names = [cell for cell in cells if isinstance(cell, str) and cell]
+        if names:
+            return names
+    return []
+
+
+def _missing(spec: str, names: Sequence[str]) -> InvalidInput:
+    wanted = spec.partition(":")[0] if ":" in spec else spec
+    return InvalidInput(f"column {wanted!r} not found; the file has: {_shown(names)}")
+
+
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in dict.fromkeys(n for n in names if n)) or "none"
+
+
+def _and(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+# --- cell text as a segment -------------------------------------------------------------
+
+
+def add_text(builder: inline.Builder, text: str, originals: dict[str, str]) -> None:
+    """``text`` into ``builder``, its placeholders and tags as standalone codes.
+
+    ``originals`` gets each code's id and the text it stands for.
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    lines = []
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        lines.append(buffer.getvalue().removesuffix("\r\n"))
-    return "".join(line + newline for line in lines)
+    if not _MAYBE_MARKUP.search(text):
+        builder.text(text)
+        return
+    position = 0
+    for start, end in markup_spans(text):
+        builder.text(text[position:start])
+        originals[builder.code(text[start:end])] = text[start:end]
+        position = end
+    builder.text(text[position:])
 
 
-class Xlsx(FileFormat):
-    name = "xlsx"
-    extensions = (".xlsx",)
-
-    def read(self, data: bytes, options: FormatOptions) -> Document:
-        options.limits.check_package(data, "XLSX")
-        book = _load(data)
-        sheet = _sheet_with(book, options.columns)
-        header = [str(c.value) if c.value is not None else "" for c in sheet[1]]
-        chosen = _choose(options.columns, header)
-        cells: list[str] = []
-        segments: list[Segment] = []
-        for row in sheet.iter_rows(min_row=2):
-            for column in chosen:
-                if column >= len(row):
-                    continue
-                cell = row[column]
-                # Numbers, dates and formulas are data, not text to translate.
-                if isinstance(cell.value, str) and cell.data_type == "s":
-                    cells.append(cell.coordinate)
-                    segments.append(
-                        Segment(cell.value, f"{sheet.title}!{cell.coordinate}, {header[column]}")
-                    )
-        title = sheet.title
-
-        def render(translations: Sequence[str]) -> bytes:
-            fresh = _load(data)
-            target = fresh[title]
-            for coordinate, translated in zip(cells, translations, strict=True):
-                cell = target[coordinate]
-                cell.value = translated
-                # openpyxl would take a translation starting with "=" for a formula.
-                cell.data_type = "s"
-            out = io.BytesIO()
-            fresh.save(out)
-            return out.getvalue()
-
-        return Document(segments, render)
+def cell_segment(text: str) -> tuple[str, dict[str, str]]:
+    """A plain cell's canonical segment and its codes' original texts."""
+    if not _MAYBE_MARKUP.search(text):  # most cells have no code: no builder needed
+        return inline.plain(text), {}
+    builder = inline.Builder()
+    originals: dict[str, str] = {}
+    add_text(builder, text, originals)
+    return builder.canonical(), originals
 
 
-def _load(data: bytes) -> Workbook:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def runs(translated: str, originals: Mapping[str, str]) -> Iterator[tuple[str | None, str]]:
+    """The translation's texts, each with the innermost paired code around it (or None).
 
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data))
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        OSError,
-        SyntaxError,  # a part that is not XML where XML belongs
-    ) as exc:
-        raise InvalidInput("this is not an Excel .xlsx workbook (or it is damaged)") from exc
+    A standalone code gives back the text it stood for.
+    """
+    open_codes: list[str] = []
+    for part in inline.parse(translated).parts:
+        if isinstance(part, str):
+            yield (open_codes[-1] if open_codes else None), part
+        elif part.kind is inline.Kind.OPEN:
+            open_codes.append(part.id)
+        elif part.kind is inline.Kind.CLOSE:
+            open_codes.pop()
+        else:
+            yield (open_codes[-1] if open_codes else None), originals.get(part.id, part.equiv)
 
 
-def _sheet_with(book: Workbook, columns: tuple[str, ...]) -> Worksheet:
-    for sheet in book.worksheets:
-        header = {str(c.value) for c in sheet[1] if c.value is not None}
-        if columns and all(c in header for c in columns):
-            return sheet
-    first: Worksheet = book.worksheets[0]
-    return first
+def cell_text(translated: str, originals: Mapping[str, str]) -> str:
+    if "<" not in translated:  # no code came back: the text alone
+        return inline.unescape(translated) if "&" in translated else translated
+    return "".join(text for _code, text in runs(translated, originals))

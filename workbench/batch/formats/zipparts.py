@@ -68,6 +68,12 @@ class Package:
     def has(self, name: str) -> bool:
         return name.lower() in self._names
 
+    def name(self, name: str) -> str | None:
+        """The entry's own spelling of part ``name``: real files' names and relationship
+        targets disagree on case."""
+        info = self._names.get(name.lower())
+        return info.filename if info is not None else None
+
     def read(self, name: str) -> bytes:
         info = self._names.get(name.lower())
         if info is None:
