@@ -7,10 +7,11 @@ from pathlib import PurePath
 from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
 from workbench.batch.formats.docx import Docx
 from workbench.batch.formats.json_catalog import JsonCatalog
+from workbench.batch.formats.markdown import Markdown
 from workbench.batch.formats.po import Po
 from workbench.batch.formats.srt import Srt
 from workbench.batch.formats.tabular import Csv, Xlsx
-from workbench.batch.formats.text import Markdown, PlainText
+from workbench.batch.formats.text import PlainText
 from workbench.errors import InvalidInput
 
 FORMATS: dict[str, FileFormat] = {
