@@ -79,7 +79,11 @@ def _walk(tokens: list[Token], out: Structure) -> None:
 def texts(text: str) -> list[str]:
     """Each inline block's text as a reader sees it (code, HTML and markup left out)."""
     return [
-        "".join(c.content for c in token.children or [] if c.type in ("text", "text_special"))
+        "".join(
+            " " if c.type == "softbreak" else c.content
+            for c in token.children or []
+            if c.type in _TEXT
+        )
         for token in parse(text)
         if token.type == "inline"
     ]

@@ -77,7 +77,6 @@ class Edits:
     def add(self, segment: Segment, edit: Edit) -> None:
         # Counted as they are found: a file of millions of paragraphs stops here.
         self.limits.check_segments(len(self.segments) + 1, f"this {self.kind} file")
-        self.limits.check_segment_size(segment.text, segment.where)
         self.segments.append(segment)
         self.edits.append(edit)
 
