@@ -232,7 +232,10 @@ def test_crlf_line_endings_are_kept_in_rewrapped_paragraphs() -> None:
 
 
 def test_translated_text_that_looks_like_markup_stays_text() -> None:
-    source = "Plain words here.\n\nSecond paragraph\nwith two lines.\n\n| a | b |\n|---|---|\n| x | y |\n"
+    source = (
+        "Plain words here.\n\nSecond paragraph\nwith two lines.\n\n"
+        "| a | b |\n|---|---|\n| x | y |\n"
+    )
     document = read(source)
     tricky = [
         "1. *not* a list, _nor_ `code` <b>tag</b> [link](x) ~~strike~~ $x$",

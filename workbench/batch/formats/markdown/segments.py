@@ -28,7 +28,7 @@ from workbench.inline import Code, Kind
 # paragraph: a list item, a heading, a quote, a setext underline, a table, an HTML
 # block, a container, a footnote, a fence.
 _BLOCK_START = re.compile(
-    r"(?:[-+*]|\d{1,9}[.)]|#{1,6}|=+)(?:[ \t]|$)|>|\||:{3}|<|\[\^|`{3}|~{3}|\$\$"
+    r"(?:[+*]|-+|=+|\d{1,9}[.)]|#{1,6})(?:[ \t]|$)|>|\||:{3}|<|\[\^|`{3}|~{3}|\$\$"
 )
 _ORDERED = re.compile(r"\d{1,9}(?=[.)](?:[ \t]|$))")
 _INLINE_SPECIAL = (
