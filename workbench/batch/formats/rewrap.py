@@ -55,13 +55,17 @@ def rewrap(
     total = sum(widths[: len(separators) + 1]) or 1
     out: list[str] = []
     done, lowest, cumulative = 0, 0, 0
-    for separator, width in zip(separators, widths, strict=False):
-        if lowest >= len(starts):
+    for number, (separator, width) in enumerate(zip(separators, widths, strict=False)):
+        # Each break leaves enough places for the breaks after it.
+        highest = len(starts) - (len(separators) - number - 1)
+        if highest <= lowest:
+            highest = len(starts)
+        if lowest >= highest:
             break
         cumulative += width
         target = len(text) * cumulative / total
-        nearest = bisect_left(starts, target, lowest)
-        if nearest == len(starts) or (
+        nearest = bisect_left(starts, target, lowest, highest)
+        if nearest == highest or (
             nearest > lowest and target - starts[nearest - 1] <= starts[nearest] - target
         ):
             nearest -= 1
