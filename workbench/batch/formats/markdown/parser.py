@@ -33,16 +33,16 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 _LIQUID = re.compile(r"\{\{(?:[^\n]|\n(?![ \t]*\r?\n))*?\}\}|\{%(?:[^\n]|\n(?![ \t]*\r?\n))*?%\}")
 _MASKED = re.compile(r"[^\r\nA-Za-z0-9]")
 _TEMPLATE = re.compile(
-    r"\{\{.*?\}\}"  # Liquid, Jinja, Vue output
-    r"|\{%.*?%\}"  # Liquid, Jinja tags
+    r"\{\{.{0,2000}?\}\}"  # Liquid, Jinja, Vue output (bounded: an unclosed one is text)
+    r"|\{%.{0,2000}?%\}"  # Liquid, Jinja tags
     r"|\{[#.][^\s{}][^{}\n]*\}"  # attribute lists: {#anchor .class}
     r"|\{:[^{}\n]*\}"  # kramdown attribute lists: {: .note}
     r"|\[\[toc\]\]"
     r"|:[a-z][a-z0-9_+-]*:(?![A-Za-z0-9])",  # emoji shortcodes
     re.DOTALL,
 )
-_LIQUID_BLOCK = re.compile(r" {0,3}\{%-?\s*(highlight|raw|comment)\b")
-_SNIPPET = re.compile(r" {0,3}<<<\s")
+_LIQUID_BLOCK = re.compile(r"\{%-?\s*(highlight|raw|comment)\b")
+_SNIPPET = re.compile(r"<<<\s")
 
 
 def mask(text: str) -> str:
@@ -63,10 +63,11 @@ def markdown() -> MarkdownIt:
     footnote_plugin(md)
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
     container_plugin(md, "directive", validate=lambda params, markup: True)
-    md.inline.ruler.before("text", "template", _template)
+    # Tried where the text rule stops: "{", "[" and ":" are made to stop it.
+    md.inline.ruler.after("text", "template", _template)
     for character in "{:":
         md.inline.add_terminator_char(character)
-    md.block.ruler.before("fence", "template_block", _template_block)
+    md.block.ruler.before("paragraph", "template_block", _template_block, {"alt": ["paragraph"]})
     # Escapes and entities stay tokens of their own: their source is not their text.
     md.core.ruler.disable("text_join")
     return md
@@ -90,15 +91,15 @@ def _template(state: StateInline, silent: bool) -> bool:
 def _template_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if state.is_code_block(start):
         return False
-    first = state.src[state.bMarks[start] : state.eMarks[start]]
+    begin, end_of_line = state.bMarks[start] + state.tShift[start], state.eMarks[start]
     last = start
-    if liquid := _LIQUID_BLOCK.match(first):
+    if liquid := _LIQUID_BLOCK.match(state.src, begin, end_of_line):
         closing = re.compile(r"\{%-?\s*end" + liquid.group(1) + r"\s*-?%\}")
         while not closing.search(state.src, state.bMarks[last], state.eMarks[last]):
             last += 1
             if last >= end:
                 return False
-    elif not _SNIPPET.match(first):
+    elif not _SNIPPET.match(state.src, begin, end_of_line):
         return False
     if silent:
         return True

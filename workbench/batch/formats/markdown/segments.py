@@ -37,6 +37,7 @@ _INLINE_SPECIAL = (
 )
 _SPECIAL = re.compile(_INLINE_SPECIAL)
 _SPECIAL_IN_CELL = re.compile(_INLINE_SPECIAL + r"|\|")
+_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 _BRACKET = re.compile(r"[\[\]]")
 # Outside a link's text a bracket is markup only where it could make a link: "](",
 # "][", "]:" (a definition), "[^" (a footnote), or "[label]" naming a definition.
@@ -142,7 +143,9 @@ class _Writer:
     labels: frozenset[str]
 
     def __call__(self, translation: str) -> str:
-        parts = _spaces_outside_pairs(list(inline.parse(translation).parts))
+        parts = list(inline.parse(translation).parts)
+        if self.closings:
+            parts = _spaces_outside_pairs(parts)
         if parts and isinstance(parts[0], str):
             parts[0] = parts[0].lstrip()
         if parts and isinstance(parts[-1], str):
@@ -180,10 +183,13 @@ class _Writer:
     def _escape(self, text: str, *, in_label: bool, before: str, after: str) -> str:
         """``text`` with what would be markup escaped; ``before`` ends the code before
         it, ``after`` starts the code after it ("[ref][text]" is one link)."""
-        text = re.sub(r"\s*[\r\n]+\s*", " ", text)
-        text = (_SPECIAL_IN_CELL if self.cell else _SPECIAL).sub(r"\\\g<0>", text)
+        if "\n" in text or "\r" in text:
+            text = _NEWLINES.sub(" ", text)
+        text = (_SPECIAL_IN_CELL if self.cell else _SPECIAL).sub(_backslash, text)
         if in_label:  # a link's text holds no brackets of its own
-            return _BRACKET.sub(r"\\\g<0>", text)
+            return _BRACKET.sub(_backslash, text)
+        if "[" not in text and "]" not in text:
+            return text
         escape = {match.start() for match in _LINKING_BRACKET.finditer(text)}
         escape.update(
             match.start()
@@ -202,6 +208,10 @@ class _Writer:
         if code.kind is Kind.CLOSE:
             return self.closings[code.id]
         return self.markups[code.id]
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def _may_start(text: str, position: int) -> bool:

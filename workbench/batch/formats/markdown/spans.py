@@ -11,6 +11,7 @@ block is then kept as it is rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -229,6 +230,8 @@ def _link_tail(source: str, bracket: int) -> int:
     """Past a link's destination: ``(url "title")``, ``[label]``, ``[]`` or nothing."""
     position = bracket + 1
     end = len(source)
+    if simple := _SIMPLE_TAIL.match(source, position):
+        return simple.end()  # the common case, without the parser's character loop
     if position < end and source[position] == "(":
         position = _skip_space(source, position + 1)
         destination = parseLinkDestination(source, position, end)
@@ -255,6 +258,14 @@ def _link_tail(source: str, bracket: int) -> int:
                 break
             search += 1
     return bracket + 1
+
+
+# "(url)", "(<url>)", '(url "title")': no escapes, no nested parentheses (those take the
+# parser's own helpers below).
+_SIMPLE_TAIL = re.compile(
+    r"""\([ \t\n]*(?:<[^<>\n\\]*>|[^\s()<>\\]+)?"""
+    r"""(?:[ \t\n]+(?:"[^"\\]*"|'[^'\\]*'|\([^()\\]*\)))?[ \t\n]*\)"""
+)
 
 
 def _skip_space(source: str, position: int) -> int:
