@@ -277,6 +277,21 @@ def test_codes_may_move_and_keep_their_markup() -> None:
     )
 
 
+def test_codes_a_translation_puts_side_by_side_do_not_merge() -> None:
+    document = read("Use `a` or `b`, **bold** then *slanted*, and ***both***.\n")
+    assert document.texts == [
+        'Use <x id="1" equiv="`a`"/> or <x id="2" equiv="`b`"/>, <g id="3">bold</g> then'
+        ' <g id="4">slanted</g>, and <g id="5"><g id="6">both</g></g>.'
+    ]
+    output = document.render(
+        [
+            '<x id="1" equiv="`a`"/><x id="2" equiv="`b`"/>: <g id="3">gras</g><g id="4">penché'
+            '</g>, <g id="5"><g id="6">les deux</g></g>.'
+        ]
+    ).decode()
+    assert output == "`a` `b`: **gras** *penché*, ***les deux***.\n"
+
+
 def test_spaces_just_inside_emphasis_are_moved_outside_it() -> None:
     document = read("Some **bold** words.\n")
     output = document.render(['Des<g id="1"> gras </g>mots.']).decode()

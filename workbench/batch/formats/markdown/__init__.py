@@ -56,7 +56,7 @@ class Markdown(FileFormat):
                 )
             elif token.type == "tr_open" and token.map:
                 cells.update(_row(parsed, tokens, index, token.map[0]))
-            elif token.type == "inline" and token.map:
+            elif token.type == "inline":
                 _block(edits, parsed, tokens, index, cells, notes, labels)
         return edits.document()
 
@@ -84,18 +84,16 @@ def _block(
     labels: frozenset[str],
 ) -> None:
     token = tokens[index]
-    assert token.map is not None
+    if token.map is None or not token.content.strip():
+        return
     line = token.map[0]
     parent = tokens[index - 1]
-    source = parsed
     if id(token) in cells:
         located = cells[id(token)]
     elif parent.type == "heading_open" and parent.markup.startswith("#"):
-        located = blocks.heading(source, token.content, line)
+        located = blocks.heading(parsed, token.content, line)
     else:
-        located = blocks.paragraph(source, token.content, line)
-    if not token.content.strip():
-        return
+        located = blocks.paragraph(parsed, token.content, line)
     where = f"line {line + 1}"
     try:
         if located is None:

@@ -42,6 +42,7 @@ _BRACKET = re.compile(r"[\[\]]")
 # Outside a link's text a bracket is markup only where it could make a link: "](",
 # "][", "]:" (a definition), "[^" (a footnote), or "[label]" naming a definition.
 _LINKING_BRACKET = re.compile(r"\](?=[(\[:])|\[(?=\^)")
+_DELIMITERS = frozenset("`*_~$")
 _LABEL = re.compile(r"\[([^\[\]]*)\]")
 _MARKERS = {
     "list_item_open": re.compile(r"\[[ xX]\][ \t]+"),  # a task list's box
@@ -81,32 +82,42 @@ def block(
     closings: dict[str, str] = {}
     opened: list[str] = []
     lines = _Lines()
+    touching: set[tuple[str, str]] = set()  # codes next to each other in the source
+    previous = ""
     for atom in atoms:
         if isinstance(atom, Text):
             builder.text(atom.text)
             lines.width += len(atom.text)
+            previous = ""
             continue
         source = text[located.at(atom.start) : located.at(atom.end)]
-        if not isinstance(atom, Break):
-            lines.width += len(source)  # the line's share of the output, markup and all
         if isinstance(atom, Break):
             builder.text(" ")
             lines.soft(source.lstrip(" \t"))
-        elif atom.kind is Kind.OPEN:
+            previous = ""
+            continue
+        lines.width += len(source)  # the line's share of the output, markup and all
+        if atom.kind is Kind.OPEN:
             opened.append(builder.open())
             markups[opened[-1]] = source
+            key = opened[-1]
         elif atom.kind is Kind.CLOSE:
-            closings[opened.pop()] = source
+            key = opened.pop()
+            closings[key] = source
+            key += "/"
             builder.close()
         else:
-            markups[builder.code(_equiv(source))] = source
+            key = builder.code(_equiv(source))
+            markups[key] = source
             if "\n" in source or "\r" in source:
                 lines.hard()
+        touching.add((previous, key))
+        previous = key
     lines.end()
     segment = builder.build()
     if not segment.prose.strip():
         return None
-    writer = _Writer(markups, closings, lines, cell=cell, labels=labels)
+    writer = _Writer(markups, closings, touching, lines, cell=cell, labels=labels)
     return Block(segment.canonical(), located.at(0), located.at(len(located.content)), writer)
 
 
@@ -138,6 +149,7 @@ class _Lines:
 class _Writer:
     markups: dict[str, str]  # open or standalone code id -> its source
     closings: dict[str, str]  # paired code id -> its closing source
+    touching: set[tuple[str, str]]  # (code, code after it) with no text between, in the source
     lines: _Lines
     cell: bool
     labels: frozenset[str]
@@ -152,8 +164,10 @@ class _Writer:
             parts[-1] = parts[-1].rstrip()
         runs: list[list[Piece]] = [[]]  # split after each code that ends a line
         labelled = 0  # how deep in links' and images' text
+        previous = ""
         for index, part in enumerate(parts):
             if isinstance(part, str):
+                previous = ""
                 following = parts[index + 1] if index + 1 < len(parts) else None
                 after = self._markup(following)[:1] if isinstance(following, Code) else ""
                 previous = parts[index - 1] if index else None
@@ -168,6 +182,18 @@ class _Writer:
                 labelled += 1
             elif part.kind is Kind.CLOSE and markup.startswith("]"):
                 labelled -= 1
+            key = part.id + "/" if part.kind is Kind.CLOSE else part.id
+            if (
+                previous
+                and (previous, key) not in self.touching
+                and runs[-1]
+                and runs[-1][-1].text[-1:] == markup[:1]
+                and markup[:1] in _DELIMITERS
+            ):
+                # Two codes a translation put side by side would read as one run of
+                # delimiters ("`a``b`", "**a***b*"): a space keeps them apart.
+                runs[-1].append(Piece(" ", breakable=True))
+            previous = key
             runs[-1].append(Piece(markup, breakable=False))
             if "\n" in markup or "\r" in markup:
                 runs.append([])
