@@ -170,8 +170,8 @@ class _Writer:
                 previous = ""
                 following = parts[index + 1] if index + 1 < len(parts) else None
                 after = self._markup(following)[:1] if isinstance(following, Code) else ""
-                previous = parts[index - 1] if index else None
-                before = self._markup(previous)[-1:] if isinstance(previous, Code) else ""
+                preceding = parts[index - 1] if index else None
+                before = self._markup(preceding)[-1:] if isinstance(preceding, Code) else ""
                 escaped = self._escape(part, in_label=labelled > 0, before=before, after=after)
                 if not runs[-1]:
                     escaped = _line_start(escaped)
