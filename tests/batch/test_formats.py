@@ -12,7 +12,7 @@ import zipfile
 import polib
 import pytest
 
-from tests.batch.samples import MARKDOWN, PO
+from tests.batch.samples import PO
 from workbench.batch.formats import FORMATS, FormatOptions, format_for
 from workbench.errors import InvalidInput
 
@@ -32,51 +32,7 @@ def test_every_extension_has_a_format() -> None:
         format_for("setup.exe")
 
 
-# --- text and Markdown --------------------------------------------------------------------
-
-
-def test_plain_text_paragraphs_and_separators_are_kept() -> None:
-    source = b"\nFirst paragraph\nstill first.\n\n\n  Second one.\n"
-    texts, out = translate(source, ".txt")
-    assert texts == ["First paragraph\nstill first.", "  Second one."]
-    assert out == b"\n<FIRST PARAGRAPH\nSTILL FIRST.>\n\n\n<  SECOND ONE.>\n"
-
-
-def test_plain_text_segments_name_the_line_they_start_on() -> None:
-    source = b"\n\nOne\ntwo\n\n \n\nThree\n\n\n\nFour"
-    document = format_for("notes.txt").read(source, FormatOptions())
-    assert [segment.where for segment in document.segments] == ["line 3", "line 8", "line 12"]
-
-
-def test_markdown_structure_and_code_are_kept() -> None:
-    texts, out = translate(MARKDOWN.encode(), ".md")
-    assert texts == [
-        "Getting *started*",
-        "Install the package\nwith pip.",
-        "first item",
-        "done item",
-        "numbered",
-        "a quotation",
-        "Name",
-        "Role",
-        "Ada",
-        "admin",
-        "Setext title",
-    ]
-    text = out.decode()
-    assert "pip install workbench  # never translated" in text
-    assert "    indented code stays" in text
-    assert "# <GETTING *STARTED*>" in text
-    assert "- [x] <DONE ITEM>" in text
-    assert "|------|:----:|" in text
-    assert "| <ADA>  | <ADMIN> |" in text
-    assert "[docs]: https://example.org/docs" in text
-    assert text.startswith("---\ntitle: Guide\n---\n")
-
-
-def test_rendering_the_source_gives_the_file_back() -> None:
-    document = format_for("x.md").read(MARKDOWN.encode(), FormatOptions())
-    assert document.render(document.texts) == MARKDOWN.encode()
+# Text, Markdown, JSON, CSV, XLSX, DOCX and SRT: tests/batch/formats/.
 
 
 # --- PO -----------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Se
 from workbench.batch.formats.csvfile import Csv
 from workbench.batch.formats.docx import Docx
 from workbench.batch.formats.json_catalog import JsonCatalog
+from workbench.batch.formats.markdown import Markdown
 from workbench.batch.formats.po import Po
 from workbench.batch.formats.srt import Srt
-from workbench.batch.formats.text import Markdown, PlainText
+from workbench.batch.formats.text import PlainText
 from workbench.batch.formats.xlsx import Xlsx
 from workbench.errors import InvalidInput
 
