@@ -62,8 +62,8 @@ def structure(text: str) -> Structure:
 def _walk(tokens: list[Token], out: Structure) -> None:
     for token in tokens:
         if token.type in _TEXT:
-            if not out or out[-1] != ("text",):
-                out.append(("text",))
+            # Prose may appear where there was none: a translation can put words before
+            # an image the source began with. Texts are compared by texts() instead.
             continue
         if token.type == "inline":
             _walk(token.children or [], out)

@@ -280,7 +280,7 @@ def test_duplicate_keys_each_get_their_own_translation() -> None:
     [
         (b'{"a": "b",}', "malformed: .* line 1"),
         (b'"just a string"', "object of keys"),
-        (b"\xff\x00{}", "not a JSON file"),
+        (b"{\x00\x00\x01\x02\x03\x00\x00\x00\x00}", "binary data"),
     ],
 )
 def test_malformed_catalogs_are_refused(data: bytes, message: str) -> None:
