@@ -244,3 +244,13 @@ def _likely_subtags() -> dict[str, str]:
 @cache
 def _english() -> Locale:
     return Locale("en")
+
+
+def same_language(one: Tag, other: Tag) -> bool:
+    """Whether a text in ``one`` is a text in ``other``: same language and script, and the
+    same region when both name one (``pt`` and ``pt_BR`` are; ``sr`` and ``sr@latin`` not)."""
+    if _ALIASES.get(one.language, one.language) != _ALIASES.get(other.language, other.language):
+        return False
+    if one.likely().script != other.likely().script:
+        return False
+    return not (one.region and other.region and one.region != other.region)
