@@ -11,6 +11,7 @@ import pytest
 from tests.providers.conftest import make_provider
 from tests.providers.fakes.llm_api import FakeChatModel
 from workbench.errors import UnsupportedLanguage
+from workbench.glossary.rules import normalise_lang
 from workbench.providers import Provider
 from workbench.providers.deepl import DeepLProvider
 from workbench.providers.google import GoogleWebProvider
@@ -129,3 +130,11 @@ async def test_llms_get_a_bcp47_tag_and_the_language_named(
 def test_describe_names_what_a_model_reads() -> None:
     assert describe("fr") == "French (fr)"
     assert describe("xx-unknown") == "xx-unknown"
+
+
+@pytest.mark.parametrize(
+    ("given", "spelled"),
+    [("pt_br", "pt-BR"), ("sr@latin", "sr-Latn"), ("be@latin", "be-Latn"), ("ZH-hant", "zh-Hant")],
+)
+def test_glossary_languages_take_gettext_names_too(given: str, spelled: str) -> None:
+    assert normalise_lang(given) == spelled

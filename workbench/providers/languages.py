@@ -175,10 +175,6 @@ def parse_tag(code: str) -> Tag | None:
     return Tag(parts[0].lower(), script, region, tuple(variants))
 
 
-def is_language_tag(code: str) -> bool:
-    return parse_tag(code) is not None
-
-
 def primary_subtag(code: str) -> str:
     tag = parse_tag(code)
     return tag.language if tag else code.split("-", 1)[0].lower()

@@ -349,9 +349,15 @@ def _set_fields(string: PoString, wanted: dict[str, str]) -> list[_Edit]:
                 _Edit(piece.line, string.pieces[last].line + 1, (f'{prefix}"{escape(new)}"',))
             )
             continue
+        # gettext's order: Language after Language-Team, before MIME-Version; else last.
         after = spans.get("language-team") if name == "Language" else None
-        index = starts.index(after[1]) - 1 if after and after[1] in starts else len(texts) - 1
-        at = string.pieces[index].line + 1
+        before = spans.get("mime-version") if name == "Language" else None
+        if after and after[1] in starts:
+            at = string.pieces[starts.index(after[1]) - 1].line + 1
+        elif before and before[0] in starts and starts.index(before[0]) > 0:
+            at = string.pieces[starts.index(before[0])].line
+        else:
+            at = string.pieces[-1].line + 1
         edits.append(_Edit(at, at, (f'"{escape(new)}"',)))
     if aligned:
         return edits

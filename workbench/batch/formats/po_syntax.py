@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,6 +38,13 @@ _SIMPLE_ESCAPES = {
 }  # fmt: skip
 _TO_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
 _ESCAPED = {value: "\\" + key for key, value in _SIMPLE_ESCAPES.items() if key not in "?'"}
+# Unicode's East Asian Wide and Fullwidth ranges (what gettext counts as two columns).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+    "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
+    "\U00020000-\U0003fffd]"
+)
 # Where a line may break: after a run of spaces, or between wide (CJK) characters.
 _BREAK = re.compile(
     r"[^ ]* +|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]|[^ ]+"
@@ -59,10 +65,13 @@ class String:
 
     keyword: str  # "msgid", "msgstr[0]", …
     pieces: list[Piece] = field(default_factory=list)
+    _value: str | None = None
 
     @property
     def value(self) -> str:
-        return unescape("".join(piece.raw for piece in self.pieces))
+        if self._value is None:
+            self._value = unescape("".join(piece.raw for piece in self.pieces))
+        return self._value
 
     @property
     def first(self) -> int:
@@ -205,9 +214,10 @@ def escape(text: str) -> str:
 
 
 def columns(text: str) -> int:
+    """Display width: East Asian wide and fullwidth characters take two columns."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
