@@ -12,12 +12,16 @@ from __future__ import annotations
 import difflib
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import polib
 import pytest
 
+from tests.providers.conftest import DEEPL_KEY, make_provider
+from tests.providers.fakes.deepl_api import FakeDeepL
 from workbench.batch.formats import FormatOptions, format_for
+from workbench.errors import UnsupportedLanguage
 from workbench.providers.registry import get_provider
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "po"
@@ -96,7 +100,88 @@ async def test_pseudo_translation_gives_a_valid_catalog_that_only_fills_the_gaps
         results = await provider.translate_segments(document.texts, target=language)
     assert all(result.repaired is None for result in results)
     output = document.render([result.text for result in results])
+    check_only_the_gaps_filled(path, data, output, tmp_path)
 
+
+# Through DeepL's wire (the fake server): the catalogs in languages DeepL writes.
+DEEPL_CASES = [
+    ("xz.pt_BR.po", "pt_BR", "pt-br"),
+    ("xz.pl.po", "pl", "pl"),
+    ("xz.zh_TW.po", "zh_TW", "zh-hant"),
+    ("sphinx.ja.po", "ja", "ja"),
+    ("sphinx.ar.po", "ar", "ar"),
+    ("sphinx.pot", "pl", "pl"),
+]
+
+
+@pytest.fixture
+def deepl_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = FakeDeepL(DEEPL_KEY)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.parametrize(("name", "language", "wire"), DEEPL_CASES)
+async def test_deepl_translation_gives_a_valid_catalog(
+    deepl_fake: FakeDeepL, name: str, language: str, wire: str, tmp_path: Path
+) -> None:
+    path = CORPUS / name
+    data = path.read_bytes()
+    document = format_for(path).read(data, FormatOptions(target_lang=language))
+    provider = make_provider("deepl", deepl_fake)
+    try:
+        results = await provider.translate_segments(document.texts, target=language)
+    finally:
+        await provider.aclose()
+    output = document.render([result.text for result in results])
+    check_only_the_gaps_filled(path, data, output, tmp_path)
+    if document.texts:  # the fake answers in the language it was asked for
+        assert f"<{wire}>".encode() in output
+    else:  # a catalog translated in full comes back as it was
+        assert output == data
+
+
+async def test_fuzzy_entries_of_a_real_catalog_are_translated_when_asked(
+    deepl_fake: FakeDeepL, tmp_path: Path
+) -> None:
+    path = CORPUS / "xz.zh_TW.po"
+    data = path.read_bytes()
+    options = FormatOptions(target_lang="zh_TW", translate_fuzzy=True)
+    document = format_for(path).read(data, options)
+    provider = make_provider("deepl", deepl_fake)
+    try:
+        results = await provider.translate_segments(document.texts, target="zh_TW")
+    finally:
+        await provider.aclose()
+    output = document.render([result.text for result in results])
+    written = tmp_path / "out.po"
+    written.write_bytes(output)
+    assert msgfmt(written).returncode == 0
+    before, after = polib.pofile(data.decode()), polib.pofile(output.decode())
+    fuzzy = [(old, new) for old, new in zip(before, after, strict=True) if "fuzzy" in old.flags]
+    assert len(fuzzy) == 3
+    for old, new in fuzzy:
+        assert new.flags == old.flags
+        assert "<zh-hant>" in new.msgstr
+    others = [(o.msgstr, o.msgstr_plural) for o in before if "fuzzy" not in o.flags]
+    assert [(n.msgstr, n.msgstr_plural) for n in after if "fuzzy" not in n.flags] == others
+
+
+@pytest.mark.parametrize("language", ["sr@latin", "be@latin", "ca@valencia"])
+async def test_deepl_refuses_the_languages_it_does_not_write(
+    deepl_fake: FakeDeepL, language: str
+) -> None:
+    provider = make_provider("deepl", deepl_fake)
+    try:
+        with pytest.raises(UnsupportedLanguage, match=f"'{language}' is not a target language"):
+            await provider.translate_segments(["Hello"], target=language)
+    finally:
+        await provider.aclose()
+
+
+def check_only_the_gaps_filled(path: Path, data: bytes, output: bytes, tmp_path: Path) -> None:
     written = tmp_path / f"out{path.suffix}"
     written.write_bytes(output)
     checked = msgfmt(written)
