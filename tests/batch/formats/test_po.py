@@ -63,6 +63,25 @@ def test_a_fuzzy_translation_is_kept() -> None:
     assert out.endswith('#, fuzzy\nmsgid "Save"\nmsgstr "SAVE"\n')
 
 
+def test_kept_fuzzy_entries_and_a_new_plural_rule_are_noted() -> None:
+    document = format_for("a.po").read(FUZZY.encode(), FormatOptions(target_lang="fr"))
+    assert document.notes == [
+        "1 fuzzy entry kept as found (a person's translation awaiting review); ask for "
+        "fuzzy entries to be translated to replace it"
+    ]
+    document = format_for("a.pot").read(POT.encode(), FormatOptions(target_lang="ja"))
+    assert document.notes == [
+        "this catalog has no Plural-Forms for ja; CLDR's is used: nplurals=1; plural=0;"
+    ]
+
+
+def test_a_translation_that_broke_a_code_is_refused_and_nothing_written() -> None:
+    source = HEADER + '#, python-format\nmsgid "Hello %(name)s"\nmsgstr ""\n'
+    document = format_for("a.po").read(source.encode(), FormatOptions(target_lang="fr"))
+    with pytest.raises(InvalidInput, match=r"line 10 is broken \(code 1 is missing\)"):
+        document.render(["Bonjour"])
+
+
 def test_fuzzy_entries_are_translated_when_asked_and_stay_fuzzy() -> None:
     texts, out = fill(FUZZY, target_lang="fr", translate_fuzzy=True)
     assert texts == ["Maybe", "Save"]

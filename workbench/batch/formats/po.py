@@ -134,7 +134,32 @@ class Po(FileFormat):
                 ) from exc
             return (_UTF8_BOM if data.startswith(_UTF8_BOM) else b"") + encoded
 
-        return Document(segments, render)
+        return Document(segments, render, _notes(catalog, options, target, plurals))
+
+
+def _notes(
+    catalog: Catalog, options: FormatOptions, language: Tag | None, plurals: Plurals
+) -> list[str]:
+    notes = []
+    fuzzy = sum(
+        1
+        for entry in catalog.entries
+        if not entry.obsolete
+        and "fuzzy" in entry.flags
+        and not entry.is_header
+        and any(string.value for string in entry.msgstrs)
+    )
+    if fuzzy and not options.translate_fuzzy:
+        notes.append(
+            f"{fuzzy} fuzzy {'entry' if fuzzy == 1 else 'entries'} kept as found (a person's "
+            "translation awaiting review); ask for fuzzy entries to be translated to replace it"
+        )
+    if plurals.write and language is not None:
+        notes.append(
+            f"this catalog has no Plural-Forms for {language.gettext}; CLDR's is used: "
+            f"{plurals.header}"
+        )
+    return notes
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -243,12 +268,13 @@ def _edits(
     for slot in slots:
         number = slot.first
         singular = plural = None
+        where = f"line {slot.entry.strings['msgid'].first + 1}"
         if slot.singular is not None:
             if translations[number] != slot.singular.canonical:
-                singular = slot.singular.text(translations[number])
+                singular = slot.singular.text(translations[number], where)
             number += 1
         if slot.plural is not None and translations[number] != slot.plural.canonical:
-            plural = slot.plural.text(translations[number])
+            plural = slot.plural.text(translations[number], where)
         if singular is None and plural is None:
             continue  # nothing changed: the entry stays as it was
         entry = slot.entry

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from workbench import inline
+from workbench.errors import InvalidInput
 
 _C = (
     r"%(?:[0-9]+\$)?[-+ #0']*(?:\*(?:[0-9]+\$)?|[0-9]+)?(?:\.(?:\*(?:[0-9]+\$)?|[0-9]+))?"
@@ -66,8 +67,14 @@ class Coded:
     standalone: dict[str, str]
     paired: dict[str, tuple[str, str]]
 
-    def text(self, translation: str) -> str:
-        """The PO string of a canonical translation of this segment."""
+    def text(self, translation: str, where: str) -> str:
+        """The PO string of a canonical translation of this segment; InvalidInput if the
+        translation lost, added or broke a code (a broken catalog is never written)."""
+        problem = inline.code_problem(inline.parse(self.canonical), translation)
+        if problem is not None:
+            raise InvalidInput(
+                f"the translation of {where} is broken ({problem}); nothing was written"
+            )
         out: list[str] = []
         for part in inline.parse(translation).parts:
             if isinstance(part, str):
