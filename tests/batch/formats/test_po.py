@@ -342,3 +342,28 @@ def test_a_latin1_catalog_stays_latin1() -> None:
 def test_malformed_catalogs_are_refused_naming_the_line(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         fill(text)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # One line, no trailing newline: the header is rewritten one field a line.
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=CHARSET"\n\n',
+        # A field broken in the middle of its value.
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; "\n"charset=CHARSET\\n"\n'
+        '"Language: \\n"\n\n',
+        # Leading whitespace before the flags of an entry.
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n  #, c-format\n',
+    ],
+)
+def test_unusual_headers_come_out_valid(header: str, tmp_path: Path) -> None:
+    _, out = fill(
+        header + 'msgid "%d file"\nmsgid_plural "%d files"\nmsgstr[0] ""\nmsgstr[1] ""\n',
+        target_lang="pl",
+    )
+    msgfmt_check(out, tmp_path)
+    catalog = polib.pofile(out)
+    assert catalog.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert catalog.metadata["Language"] == "pl"
+    assert catalog.metadata["Plural-Forms"].startswith("nplurals=3;")
+    assert "fuzzy" in catalog[0].flags

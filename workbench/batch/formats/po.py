@@ -56,6 +56,7 @@ _ENTRY = re.compile(r"^(?:#~[ \t]*)?msgid[ \t]", re.MULTILINE)
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*([0-9]+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*\Z")
 _UTF8_BOM = b"\xef\xbb\xbf"
+_FLAGS_START = re.compile(r"[ \t]*#,[ \t]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,14 +303,13 @@ def _fuzzy(catalog: Catalog, entry: Entry) -> list[_Edit]:
     if entry.flag_line is None:
         at = entry.flags_at if entry.flags_at is not None else entry.start
         return [_Edit(at, at, ("#, fuzzy",))]
+    # The entry's own "#," line gains "fuzzy" first, as gettext writes it.
     line = catalog.lines[entry.flag_line].rstrip("\r\n")
-    mark = re.match(r"#,[ \t]*", line)
+    mark = _FLAGS_START.match(line)
     assert mark is not None  # the scanner found "#," here
-    return [
-        _Edit(
-            entry.flag_line, entry.flag_line + 1, (f"{mark.group(0)}fuzzy, {line[mark.end() :]}",)
-        )
-    ]
+    rest = line[mark.end() :]
+    flagged = f"{mark.group(0)}fuzzy, {rest}" if rest.strip() else f"{mark.group(0)}fuzzy"
+    return [_Edit(entry.flag_line, entry.flag_line + 1, (flagged,))]
 
 
 def _header_edits(
@@ -343,57 +343,67 @@ def _header_edits(
 
 
 def _set_fields(string: PoString, wanted: dict[str, str]) -> list[_Edit]:
-    """Edits that give the header's msgstr these fields, each on its own line: the line of a
-    field already there is replaced, a new field's line added after ``Language-Team`` (the
-    language) or at the end. A header laid out otherwise is rewritten one field a line."""
-    texts = [unescape(piece.raw) for piece in string.pieces]
-    starts = [0]
-    for text in texts:
-        starts.append(starts[-1] + len(text))
-    value = "".join(texts)
-    edits: list[_Edit] = []
-    lines = value.split("\n")
-    position = 0
+    """Edits that give the header's msgstr these fields, each on its own line: the lines of
+    a field already there are replaced, a new field's line goes where gettext puts it
+    (``Language`` after ``Language-Team`` or before ``MIME-Version``) or at the end. A
+    header whose fields do not begin and end with its lines is rewritten one field a line."""
+    begins: dict[int, int] = {}  # offset in the value -> the piece that starts there
+    ends: dict[int, int] = {}  # offset -> the piece that ends there
+    offset = 0
+    for index, piece in enumerate(string.pieces):
+        text = unescape(piece.raw)
+        if text:
+            begins.setdefault(offset, index)
+            offset += len(text)
+            ends[offset] = index
+    value = string.value
     spans: dict[str, tuple[int, int]] = {}
-    for line in lines:
-        name = line.partition(":")[0].strip().lower()
-        spans.setdefault(name, (position, position + len(line) + 1))
-        position += len(line) + 1
-    aligned = value.endswith("\n") or not value
+    position = 0
+    for line in split_lines(value):
+        spans.setdefault(line.partition(":")[0].strip().lower(), (position, position + len(line)))
+        position += len(line)
+    edits: list[_Edit] = []
     for name, field_value in wanted.items():
-        new = f"{name}: {field_value}\n"
+        line = f'"{escape(f"{name}: {field_value}")}\\n"'
         span = spans.get(name.lower())
         if span is not None:
-            first = starts.index(span[0]) if span[0] in starts else None
-            last = starts.index(span[1]) - 1 if span[1] in starts else None
-            if first is None or last is None:
-                aligned = False
-                break
-            piece = string.pieces[first]
-            prefix = string.keyword + " " if piece.line == string.first else ""
-            edits.append(
-                _Edit(piece.line, string.pieces[last].line + 1, (f'{prefix}"{escape(new)}"',))
-            )
+            if (
+                span[0] not in begins
+                or span[1] not in ends
+                or not value[span[0] : span[1]].endswith("\n")
+            ):
+                return _rewrite(string, value, wanted)
+            first = string.pieces[begins[span[0]]]
+            prefix = f"{string.keyword} " if first.line == string.first else ""
+            edits.append(_Edit(first.line, string.pieces[ends[span[1]]].line + 1, (prefix + line,)))
             continue
-        # gettext's order: Language after Language-Team, before MIME-Version; else last.
+        if value and not value.endswith("\n"):
+            return _rewrite(string, value, wanted)
         after = spans.get("language-team") if name == "Language" else None
         before = spans.get("mime-version") if name == "Language" else None
-        if after and after[1] in starts:
-            at = string.pieces[starts.index(after[1]) - 1].line + 1
-        elif before and before[0] in starts and starts.index(before[0]) > 0:
-            at = string.pieces[starts.index(before[0])].line
+        if after and after[1] in ends:
+            at = string.pieces[ends[after[1]]].line + 1
+        elif (
+            before and before[0] in begins and string.pieces[begins[before[0]]].line > string.first
+        ):
+            at = string.pieces[begins[before[0]]].line
         else:
-            at = string.pieces[-1].line + 1
-        edits.append(_Edit(at, at, (f'"{escape(new)}"',)))
-    if aligned:
-        return edits
-    rewritten = value
+            at = string.end
+        edits.append(_Edit(at, at, (line,)))
+    return edits
+
+
+def _rewrite(string: PoString, value: str, wanted: dict[str, str]) -> list[_Edit]:
+    """The header's msgstr written anew, one field a line, with the fields wanted."""
+    fields: dict[str, str] = {}
+    for index, line in enumerate(split_lines(value)):
+        name, colon, _ = line.partition(":")
+        key = name.strip().lower() if colon else f"{index}"  # no line is lost
+        fields.setdefault(key, line if line.endswith("\n") else line + "\n")
     for name, field_value in wanted.items():
-        span = spans.get(name.lower())
-        new = f"{name}: {field_value}\n"
-        rewritten = rewritten.replace(value[span[0] : span[1]], new, 1) if span else rewritten + new
-    new_lines = [f'{string.keyword} ""'] + [f'"{escape(line)}"' for line in split_lines(rewritten)]
-    return [_Edit(string.first, string.end, tuple(new_lines))]
+        fields[name.lower()] = f"{name}: {field_value}\n"
+    lines = [f'{string.keyword} ""'] + [f'"{escape(line)}"' for line in fields.values()]
+    return [_Edit(string.first, string.end, tuple(lines))]
 
 
 def _apply(catalog: Catalog, edits: list[_Edit]) -> str:
