@@ -10,9 +10,12 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import inline
 from workbench.batch.formats import FormatOptions, format_for
+from workbench.batch.formats.po_syntax import Style, columns, scan, write_string
 from workbench.errors import InvalidInput
 
 HEADER = (
@@ -367,3 +370,25 @@ def test_unusual_headers_come_out_valid(header: str, tmp_path: Path) -> None:
     assert catalog.metadata["Language"] == "pl"
     assert catalog.metadata["Plural-Forms"].startswith("nplurals=3;")
     assert "fuzzy" in catalog[0].flags
+
+
+# --- any string survives the catalog's style ------------------------------------------------
+
+PO_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=300,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=PO_TEXT, width=st.sampled_from([None, 40, 79]))
+def test_written_strings_read_back_the_same_in_polib_and_gettext_style(
+    text: str, width: int | None
+) -> None:
+    lines = write_string("msgstr", text, Style(width))
+    source = 'msgid "x"\n' + "\n".join(lines) + "\n"
+    assert scan(source).entries[0].text("msgstr") == text
+    if not set(text) & set("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):  # polib splits lines there
+        assert polib.pofile(source)[0].msgstr == text
+    if width is not None:
+        assert all(columns(line) <= width for line in lines[1:] if " " in line.strip('"')[:-1])

@@ -36,8 +36,10 @@ _SIMPLE_ESCAPES = {
     "n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\",
     "a": "\a", "b": "\b", "f": "\f", "v": "\v", "?": "?", "'": "'",
 }  # fmt: skip
-_TO_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
-_ESCAPED = {value: "\\" + key for key, value in _SIMPLE_ESCAPES.items() if key not in "?'"}
+# Written escaped: what every PO reader (gettext, polib, Babel) reads back; other control
+# characters go as they are, which gettext reads too.
+_TO_ESCAPE = re.compile(r'[\\"\n\t\r]')
+_ESCAPED = {value: "\\" + key for key, value in _SIMPLE_ESCAPES.items() if key in 'ntr"\\'}
 # Unicode's East Asian Wide and Fullwidth ranges (what gettext counts as two columns).
 _WIDE = re.compile(
     "[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
