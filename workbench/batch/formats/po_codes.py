@@ -70,17 +70,26 @@ class Coded:
     def text(self, translation: str, where: str) -> str:
         """The PO string of a canonical translation of this segment; InvalidInput if the
         translation lost, added or broke a code (a broken catalog is never written)."""
-        problem = inline.code_problem(inline.parse(self.canonical), translation)
-        if problem is not None:
+        if not self.standalone and not self.paired and "<" not in translation:
+            return inline.unescape(translation)  # no codes on either side: the common case
+        parsed = inline.parse(translation)  # refuses mis-nested or repeated codes
+        codes = {(c.id, c.kind) for c in parsed.codes if c.kind is not inline.Kind.CLOSE}
+        wanted = {(i, inline.Kind.STANDALONE) for i in self.standalone}
+        wanted |= {(i, inline.Kind.OPEN) for i in self.paired}
+        if codes != wanted:
+            missing, added = sorted(wanted - codes), sorted(codes - wanted)
+            problem = (
+                f"code {missing[0][0]} is missing" if missing else f"code {added[0][0]} was added"
+            )
             raise InvalidInput(
                 f"the translation of {where} is broken ({problem}); nothing was written"
             )
         out: list[str] = []
-        for part in inline.parse(translation).parts:
+        for part in parsed.parts:
             if isinstance(part, str):
                 out.append(part)
             elif part.kind is inline.Kind.STANDALONE:
-                out.append(self.standalone.get(part.id, part.equiv))
+                out.append(self.standalone[part.id])
             else:
                 out.append(self.paired[part.id][part.kind is inline.Kind.CLOSE])
         return "".join(out)
@@ -89,7 +98,9 @@ class Coded:
 def code(text: str, flags: Sequence[str]) -> Coded:
     """``text`` with the placeholders ``flags`` name, its tags and newlines as codes."""
     pattern = _pattern(frozenset(flag for flag in flags if flag.endswith("-format")))
-    tokens = [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern else []
+    tokens = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    if not tokens:
+        return Coded(inline.plain(text), {}, {})
     closes = _pairs(text, tokens)
     closing = set(closes.values())
     builder = inline.Builder()
@@ -111,7 +122,7 @@ def code(text: str, flags: Sequence[str]) -> Coded:
 
 
 @cache
-def _pattern(formats: frozenset[str]) -> re.Pattern[str] | None:
+def _pattern(formats: frozenset[str]) -> re.Pattern[str]:
     chosen = [_PATTERNS[name] for name in sorted(formats) if name in _PATTERNS]
     if not chosen:
         negated = {name.removeprefix("no-") for name in formats if name.startswith("no-")}
