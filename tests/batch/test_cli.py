@@ -62,6 +62,18 @@ def test_translate_a_file_then_again_from_memory(run, tmp_path: Path) -> None:  
     assert str(source) in shown.stdout
 
 
+def test_a_gettext_locale_name_is_a_target(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "app.pot"
+    source.write_text('msgid "Save the file"\nmsgstr ""\n')
+    done = run("translate", str(source), "--to", "sr@latin")
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "app.sr@latin.pot").read_text()
+    assert '"Language: sr@latin\\n"' in written
+    assert '#, fuzzy\nmsgid "Save the file"\nmsgstr "[' in written
+    refused = one_line_error(run("translate", str(source), "--to", "sr@klingon"), 2)
+    assert "'sr@klingon' is not a language code" in refused
+
+
 def test_translate_csv_columns_into_an_output_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = tmp_path / "strings.csv"
     source.write_text("id,text,note\n1,Hello,keep\n2,World,keep\n")

@@ -38,18 +38,20 @@ def test_every_extension_has_a_format() -> None:
 # --- PO -----------------------------------------------------------------------------------
 
 
-def test_po_translates_untranslated_and_fuzzy_entries_with_plurals() -> None:
-    texts, out = translate(PO.encode(), ".po", target_lang="pl")
-    assert texts == ["Save", "Maybe", "File", "One file", "{n} files"]
+def test_po_translates_untranslated_entries_with_plurals_and_keeps_fuzzy_ones() -> None:
+    document = format_for("app.po").read(PO.encode(), FormatOptions(target_lang="pl"))
+    assert document.texts == ["Save", "File", "One file", '<x id="1" equiv="{n}"/> files']
+    out = document.render(["SAVE", "FILE", "ONE FILE", '<x id="1" equiv="{n}"/> FILES'])
     catalog = polib.pofile(out.decode())
     entries = {(e.msgctxt, e.msgid): e for e in catalog}
-    assert entries[(None, "Save")].msgstr == "<SAVE>"
+    assert entries[(None, "Save")].msgstr == "SAVE"
     assert entries[(None, "Already done")].msgstr == "Déjà fait"
     assert "fuzzy" not in entries[(None, "Already done")].flags
+    assert entries[(None, "Maybe")].msgstr == "Peut-être"  # a person's fuzzy work is kept
     assert entries[(None, "Save")].flags == ["fuzzy"]
-    assert entries[("menu", "File")].msgstr == "<FILE>"
+    assert entries[("menu", "File")].msgstr == "FILE"
     plural = entries[(None, "One file")]
-    assert plural.msgstr_plural == {0: "<ONE FILE>", 1: "<{N} FILES>", 2: "<{N} FILES>"}
+    assert plural.msgstr_plural == {0: "ONE FILE", 1: "{n} FILES", 2: "{n} FILES"}
     assert catalog.metadata["Language"] == "pl"
     assert [e.msgid for e in catalog.obsolete_entries()] == ["Old"]
 

@@ -95,8 +95,8 @@ async def test_cloud_languages_come_from_the_api(
 ) -> None:
     languages = await google_cloud.list_languages()
     assert {language.code for language in languages} == set(google_cloud_api.LANGUAGE_NAMES)
-    with pytest.raises(UnsupportedLanguage, match="zh-CN, zh-TW"):
-        await google_cloud.translate(["Hello"], target="zh")
+    with pytest.raises(UnsupportedLanguage, match="choose one of sr"):
+        await google_cloud.translate(["Hello"], target="sr@latin")
     with pytest.raises(UnsupportedLanguage):
         await google_cloud.translate(["Hello"], target="fr", source="xx")
     assert google_cloud_fake.requests(TRANSLATE) == []

@@ -37,7 +37,13 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--to", "target", required=True, metavar="LANG", help="Target language, e.g. fr.")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="LANG",
+    help="Target language, e.g. fr, pt-BR or pt_BR, sr@latin.",
+)
 @click.option("--from", "source", default=None, metavar="LANG", help="Source language.")
 @click.option(
     "--provider", default=None, help="pseudo, google, google_cloud, deepl, openai, ollama."

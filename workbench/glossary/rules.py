@@ -10,6 +10,8 @@ import re
 from enum import StrEnum
 from typing import Final
 
+from workbench.providers.languages import parse_tag
+
 
 class Column(StrEnum):
     SOURCE_TERM = "source_term"
@@ -47,28 +49,18 @@ FALSE_WORDS: Final = frozenset({"false", "0", "no", ""})
 CONTROL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 LINE_BREAKS: Final = re.compile("\r\n?")
 
-_LANG: Final = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*\Z")
 LANG_LENGTH: Final = 16
 
 
 def normalise_lang(value: str) -> str | None:
-    """A language code in one spelling (``en``, ``pt-BR``, ``zh-Hans``), or None if malformed.
+    """A language code in one spelling (``en``, ``pt-BR``, ``zh-Hans``, ``sr-Latn`` for
+    ``sr@latin``), or None if malformed.
 
     Codes are compared and checksummed case-insensitively; this spelling is for people.
     """
     value = value.strip()
-    if len(value) > LANG_LENGTH or not _LANG.match(value):
-        return None
-    primary, *rest = value.replace("_", "-").split("-")
-    parts = [primary.lower()]
-    for part in rest:
-        if len(part) == 2 and part.isalpha():
-            parts.append(part.upper())
-        elif len(part) == 4 and part.isalpha():
-            parts.append(part.title())
-        else:
-            parts.append(part.lower())
-    return "-".join(parts)
+    tag = parse_tag(value) if len(value) <= LANG_LENGTH else None
+    return tag.bcp47 if tag else None
 
 
 def shown(text: str, limit: int = 40) -> str:

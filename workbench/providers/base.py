@@ -47,10 +47,10 @@ from workbench.errors import (
     ProviderUnavailable,
     UnsupportedLanguage,
 )
-from workbench.providers import codes
+from workbench.providers import codes, languages
 from workbench.providers.batching import split_batches, utf8_size
 from workbench.providers.glossary import GlossarySpec, GlossarySupport
-from workbench.providers.languages import Language, is_language_tag, primary_subtag
+from workbench.providers.languages import Language, primary_subtag
 from workbench.providers.retry import RetryPolicy, with_retries
 
 T = TypeVar("T")
@@ -459,25 +459,24 @@ class Provider(abc.ABC):
         """The provider's languages, fetched once per instance."""
 
     async def validate_language(self, code: str, *, role: LanguageRole = "target") -> str:
-        """The provider's spelling of ``code``; UnsupportedLanguage if it is not offered."""
+        """The provider's spelling of ``code`` (a BCP 47 tag or a gettext locale name such
+        as ``pt_BR`` or ``sr@latin``); UnsupportedLanguage if it is not offered."""
+        tag = languages.parse_tag(code)
+        if tag is None:
+            raise UnsupportedLanguage(
+                self.name, f"{code!r} is not a language code such as 'fr', 'pt-BR' or 'pt_BR'"
+            )
         if self.any_language:
-            if not is_language_tag(code.strip()):
-                raise UnsupportedLanguage(
-                    self.name, f"{code!r} is not a language code such as 'fr' or 'pt-BR'"
-                )
-            return code.strip()
-        languages = [
-            language
+            return tag.bcp47
+        offered = [
+            language.code
             for language in await self.list_languages()
             if (language.source if role == "source" else language.target)
         ]
-        wanted = code.strip().lower()
-        for language in languages:
-            if language.code.lower() == wanted:
-                return language.code
-        related = sorted(
-            lang.code for lang in languages if primary_subtag(lang.code) == primary_subtag(code)
-        )
+        chosen = languages.closest(code, offered, role)
+        if chosen is not None:
+            return chosen
+        related = sorted(offer for offer in offered if primary_subtag(offer) == tag.language)
         hint = (
             f"choose one of {', '.join(related)}"
             if related

@@ -30,8 +30,11 @@ from workbench.config import get_settings
 
 MAX_TEXTS = 50
 MAX_BYTES = 128 * 1024
-SOURCE_LANGUAGES = ("AR", "DE", "EN", "ES", "FR", "JA", "ZH")
-TARGET_LANGUAGES = ("AR", "DE", "EN-GB", "EN-US", "ES", "FR", "JA", "PT-BR", "PT-PT", "ZH")
+SOURCE_LANGUAGES = ("AR", "DE", "EN", "ES", "FR", "JA", "PL", "PT", "ZH")
+TARGET_LANGUAGES = (
+    *("AR", "DE", "EN-GB", "EN-US", "ES", "FR", "JA", "PL", "PT-BR", "PT-PT"),
+    *("ZH", "ZH-HANS", "ZH-HANT"),
+)
 PARSING_FAILED = "Tag handling parsing failed, please check input."
 NAMES = {"AR": "Arabic", "DE": "German", "EN": "English", "ES": "Spanish", "FR": "French"}
 

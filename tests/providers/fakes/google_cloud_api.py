@@ -26,8 +26,10 @@ LANGUAGES = "/language/translate/v2/languages"
 MAX_SEGMENTS = 128
 MAX_BYTES = 100_000
 LANGUAGE_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "fr": "French", "he": "Hebrew",
-    "ja": "Japanese", "zh-CN": "Chinese (Simplified)", "zh-TW": "Chinese (Traditional)",
+    "ar": "Arabic", "be": "Belarusian", "de": "German", "en": "English", "fr": "French",
+    "he": "Hebrew", "ja": "Japanese", "pl": "Polish", "pt": "Portuguese (Brazil)",
+    "pt-PT": "Portuguese (Portugal)", "sr": "Serbian", "zh-CN": "Chinese (Simplified)",
+    "zh-TW": "Chinese (Traditional)",
 }  # fmt: skip
 
 
