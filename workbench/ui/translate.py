@@ -37,7 +37,7 @@ from workbench.batch import jobs, uploads
 from workbench.batch.engine import Engine, Estimate
 from workbench.batch.formats import FORMATS
 from workbench.batch.formats.tabular import Csv, Xlsx
-from workbench.batch.jobs import JobInput, JobSpec
+from workbench.batch.jobs import JobInput, JobSpec, Reading
 from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
 from workbench.errors import AccessRevoked, InvalidInput, PermissionDenied
@@ -506,7 +506,11 @@ class TranslatePage(Component):
         for upload in self.uploads:
             columns = tuple(upload.columns.value) if upload.columns is not None else ()
             items += file_inputs(
-                [upload.path], target, data_dir=data_dir, columns=columns, out_dir=out_dir
+                [upload.path],
+                target,
+                data_dir=data_dir,
+                out_dir=out_dir,
+                reading=Reading(columns=columns),
             )
         if text.strip():
             items += file_inputs(
@@ -714,9 +718,7 @@ class TranslatePage(Component):
             for index, item in enumerate(job.outputs)
         ]
         if job.qa_report is not None:
-            label = self.t._(
-                "Glossary QA report ({count} issues)", count=self.t.number(len(job.qa_report))
-            )
+            label = self.t._("QA report ({count} issues)", count=self.t.number(len(job.qa_report)))
             links.append(
                 f'<a href="{html.escape(qa_url(job.id))}" download>{html.escape(label)}</a>'
             )
