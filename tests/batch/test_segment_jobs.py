@@ -402,3 +402,27 @@ def test_glossary_qa_looks_at_readable_text_not_markup() -> None:
         (Check.GLOSSARY, "a, line 2", "Watch Tom & Jerry", "Regardez Tom & Jerry"),
         (Check.GLOSSARY, "a, line 4", "Open the file {name}", "Ouvrez le dossier {name}"),
     ]
+
+
+async def test_the_notebook_takes_the_same_reading_choices(
+    db_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines_format: SegmentLines
+) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    source = tmp_path / "doc.seg"
+    source.write_text("Hello there\n# kept\n")
+    async with await Workbench.open() as wb:
+        job = await wb.translate_files(
+            [source],
+            "fr",
+            columns=["en:fr"],
+            header_row=4,
+            translate_fuzzy=True,
+            front_matter_keys=["title", "tags"],
+            progress=False,
+        )
+    assert job.status is JobStatus.COMPLETED, job.error
+    chosen = (("en:fr",), 4, True, ("title", "tags"))
+    # Read when submitted, read again to write the output: the same choices both times.
+    assert [_choices(options) for options in lines_format.read_with] == [chosen, chosen]
+    assert job.options["notes"] == [{"file": "doc.seg", "text": "line 2: a comment, kept as it is"}]
