@@ -675,8 +675,9 @@ class Engine:
             if not await jobs.claim_finishing(session, job.id, worker_id, lease=self.lease):
                 return False
         try:
-            outputs, outcomes = await self._write_outputs(job)
-            qa_report = await self._qa_report(job, outcomes)
+            glossary = await self._load_glossary(job.glossary_id)
+            outputs, outcomes = await self._write_outputs(job, every=glossary is not None)
+            qa_report = _qa_report(job, outcomes, glossary)
         except JOB_ERRORS as error:
             await self._fail(job.id, error)
             return True
@@ -772,26 +773,14 @@ class Engine:
                 return spec
             return sync.glossary_spec(await load_content(session, glossary_id, viewer=viewer))
 
-    async def _qa_report(
-        self, job: TranslationJob, outcomes: list[Outcome]
-    ) -> list[dict[str, Any]] | None:
-        """The job's QA report: its files' notes, segments whose codes were repaired and,
-        with a glossary, those lacking a term's target. None when there was no glossary
-        to check and nothing to report."""
-        glossary = await self._load_glossary(job.glossary_id)
-        notes = [Note.from_json(note) for note in job.options.get("notes", [])]
-        rows = report.build(outcomes, notes, glossary.matcher if glossary is not None else None)
-        if glossary is None and not rows:
-            return None
-        return [row.to_json() for row in rows]
-
     async def _write_outputs(
-        self, job: TranslationJob
+        self, job: TranslationJob, *, every: bool
     ) -> tuple[list[dict[str, Any]], list[Outcome]]:
-        """Write every output; returns them and where each segment was translated (a
-        job made from texts has no outputs, and its segments are their own places)."""
+        """Write every output; returns them and where segments were translated, for the
+        report: ``every`` segment (glossary QA reads them all) or those whose codes were
+        repaired. A job made from texts has no outputs; its segments are their places."""
         async with self.db.session() as session:
-            results = await _results(session, job.id)
+            results = await _results(session, job.id, only_issues=not (every or job.inputs))
         if not job.inputs:
             return [], [
                 Outcome("", source, translation, issue)
@@ -806,7 +795,7 @@ class Engine:
             outcomes += [
                 Outcome(where, source, *results[source])
                 for where, source in places
-                if source in results
+                if source in results and (every or results[source][1] is not None)
             ]
         return written, outcomes
 
@@ -831,13 +820,16 @@ async def text_translations(
     }
 
 
-async def _results(session: AsyncSession, job_id: uuid.UUID) -> dict[str, tuple[str, str | None]]:
-    """source -> (translation, code issue) for every translated segment, in order."""
-    rows = await session.execute(
-        select(JobSegment.source_text, JobSegment.translated_text, JobSegment.code_issue)
-        .where(JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None))
-        .order_by(JobSegment.position)
-    )
+async def _results(
+    session: AsyncSession, job_id: uuid.UUID, *, only_issues: bool = False
+) -> dict[str, tuple[str, str | None]]:
+    """source -> (translation, code issue) for every translated segment (or only those
+    whose codes were repaired), in order."""
+    query = select(JobSegment.source_text, JobSegment.translated_text, JobSegment.code_issue)
+    query = query.where(JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None))
+    if only_issues:
+        query = query.where(JobSegment.code_issue.is_not(None))
+    rows = await session.execute(query.order_by(JobSegment.position))
     return {row.source_text: (row.translated_text, row.code_issue) for row in rows}
 
 
@@ -977,6 +969,19 @@ def _summary(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     detail = f": {lines[0][:160]}" if lines else ""
     return f"{type(error).__name__}{detail}"
+
+
+def _qa_report(
+    job: TranslationJob, outcomes: list[Outcome], glossary: GlossarySpec | None
+) -> list[dict[str, Any]] | None:
+    """The job's QA report: its files' notes, segments whose codes were repaired and,
+    with a glossary, those lacking a term's target. None when there was no glossary to
+    check and nothing to report."""
+    notes = [Note.from_json(note) for note in job.options.get("notes", [])]
+    rows = report.build(outcomes, notes, glossary.matcher if glossary is not None else None)
+    if glossary is None and not rows:
+        return None
+    return [row.to_json() for row in rows]
 
 
 def _checksum(glossary: GlossarySpec | None) -> str:
