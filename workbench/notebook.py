@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from workbench.accounts.users import get_user_by_email
-from workbench.batch.engine import Engine, Estimate
-from workbench.batch.jobs import JobInput, JobSpec, exit_code
+from workbench.batch.engine import Engine, Estimate, text_translations
+from workbench.batch.jobs import JobInput, JobSpec, Reading, exit_code
 from workbench.batch.paths import file_inputs
 from workbench.batch.progress import ProgressBar
+from workbench.batch.report import Check
 from workbench.config import Settings, ensure_data_dir, get_settings
 from workbench.db import Database, migrate
-from workbench.db.models import Glossary, JobSegment, JobStatus, TranslationJob
+from workbench.db.models import Glossary, JobStatus, TranslationJob
 from workbench.errors import (
     LimitReached,
     NotFound,
@@ -109,6 +110,8 @@ class Workbench:
     async def translate_texts(
         self, texts: Sequence[str], target_lang: str, *, progress: bool = True, **choice: Any
     ) -> list[str]:
+        """The texts translated, in order; each is plain text (``<`` and ``&`` are text,
+        not markup) and comes back as plain text."""
         job = await self._run(await self.spec(target_lang, **choice), list(texts), progress)
         found = await self._segments(job.id)
         return [found[t][0] if t in found else t for t in texts]
@@ -125,8 +128,10 @@ class Workbench:
         """A copy of ``frame`` with ``<column>_<lang>`` and where each translation came from.
 
         Added columns: the translation, ``provider``, ``model``, ``from_memory`` and
-        ``qa_ok`` (with a glossary: the row's translation has every matching term's target;
-        None without one). Empty cells and cells without letters are kept as they are.
+        ``qa_ok`` (false where the QA report has a row for the cell: a glossary term's
+        target is missing; None when there was no glossary and nothing to report). Cells
+        are plain text (``a < b & c`` is translated as such), empty cells and cells
+        without letters are kept as they are.
         """
         if column not in frame.columns:
             raise NotFound(
@@ -144,8 +149,10 @@ class Workbench:
         result["provider"] = job.provider
         result["model"] = job.model
         result["from_memory"] = [found[t][1] if t in found else False for t in texts]
-        # With a glossary: whether each row's translation has every matching term's target.
-        flagged = {v["source"] for v in job.qa_report or []}
+        # Whether the report says something about each row's text (readable = plain here).
+        flagged = {
+            row["source"] for row in job.qa_report or [] if row["check"] != Check.UNTRANSLATED
+        }
         result["qa_ok"] = [None if job.qa_report is None else t not in flagged for t in texts]
         return result
 
@@ -155,19 +162,37 @@ class Workbench:
         target_lang: str,
         *,
         columns: Sequence[str] = (),
+        header_row: int | None = None,
+        translate_fuzzy: bool = False,
+        front_matter_keys: Sequence[str] | None = None,
         out_dir: str | Path | None = None,
         progress: bool = True,
         **choice: Any,
     ) -> TranslationJob:
         """Translate files; each is written as ``<name>.<lang>.<ext>`` (next to it or in
-        ``out_dir``)."""
+        ``out_dir``), with the input's file mode.
+
+        ``columns`` (CSV, XLSX): ``"SRC"`` is translated in place, ``"SRC:DEST"`` fills
+        column DEST (created when missing) and leaves SRC alone. ``header_row``: the
+        1-based row of the column names (default: found). ``translate_fuzzy`` (PO):
+        translate fuzzy entries too instead of keeping them. ``front_matter_keys``
+        (Markdown): the front-matter keys whose values are translated (default: title,
+        description). What a file leaves untranslated is in ``job.options["notes"]`` and
+        the job's QA report.
+        """
+        reading = Reading(
+            columns=tuple(columns),
+            header_row=header_row,
+            translate_fuzzy=translate_fuzzy,
+            front_matter_keys=tuple(front_matter_keys) if front_matter_keys is not None else None,
+        )
         inputs = await asyncio.to_thread(
             file_inputs,
             paths,
             target_lang,
             data_dir=self.engine.settings.data_dir,
-            columns=columns,
             out_dir=out_dir,
+            reading=reading,
         )
         spec = await self.spec(target_lang, inputs=inputs, **choice)
         return await self._run(spec, None, progress)
@@ -190,12 +215,7 @@ class Workbench:
 
     async def _segments(self, job_id: uuid.UUID) -> dict[str, tuple[str, bool]]:
         async with self.db.session() as session:
-            rows = await session.execute(
-                select(
-                    JobSegment.source_text, JobSegment.translated_text, JobSegment.from_memory
-                ).where(JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None))
-            )
-            return {row.source_text: (row.translated_text, row.from_memory) for row in rows}
+            return await text_translations(session, job_id)
 
 
 def _job_error(job: TranslationJob) -> WorkbenchError:

@@ -24,13 +24,13 @@ from tests.providers.fakes.deepl_api import FakeDeepL, serving
 from tests.providers.fakes.server import Received, Reply
 from workbench.batch.engine import Engine
 from workbench.batch.formats import FormatOptions, format_for
-from workbench.batch.jobs import JobSpec
+from workbench.batch.jobs import JobSpec, Reading
 from workbench.batch.paths import file_inputs
+from workbench.batch.report import to_csv
 from workbench.db import Database
 from workbench.db.models import JobStatus
 from workbench.formulas import FORMULA_TRIGGERS, unescape
 from workbench.glossary import store as glossaries
-from workbench.glossary.qa import report_csv
 
 DEEPL_KEY = "deepl-key-for-formula-replies:fx"
 # Each source, and what the service answers for it: one reply per formula trigger.
@@ -102,7 +102,7 @@ async def test_replies_that_are_formulas_are_written_as_text(
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     source.write_text(buffer.getvalue())
-    inputs = file_inputs([source], "fr", data_dir=tmp_path, columns=("text",))
+    inputs = file_inputs([source], "fr", data_dir=tmp_path, reading=Reading(columns=("text",)))
     glossary_id = await glossary(db)
     job = await engine.translate_now(
         JobSpec("deepl", "FR", source_lang="en", glossary_id=glossary_id, inputs=tuple(inputs))
@@ -135,8 +135,8 @@ async def test_replies_that_are_formulas_are_written_as_text(
     # The QA report (each reply lacks its term's target) is written as text too.
     assert job.qa_report is not None
     assert {row["translation"] for row in job.qa_report} == set(REPLIES.values())
-    report = rows_of(report_csv(job.qa_report))
-    assert report[0] == ["segment", "source", "translation", "term", "expected"]
-    shown = {row[2] for row in report[1:]}
+    report = rows_of(to_csv(job.qa_report))
+    assert report[0] == ["check", "where", "source", "translation", "problem"]
+    shown = {row[3] for row in report[1:]}
     assert not any(runs_as_formula(cell) for row in report[1:] for cell in row)
     assert {unescape(cell) for cell in shown} == set(REPLIES.values())

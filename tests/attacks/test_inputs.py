@@ -53,7 +53,7 @@ SUBMIT = (
     + """
 import asyncio, uuid
 from workbench.batch.engine import Engine
-from workbench.batch.jobs import JobSpec
+from workbench.batch.jobs import JobSpec, Reading
 from workbench.batch.paths import file_inputs
 from workbench.cli_support import configured_database
 from workbench.errors import WorkbenchError
@@ -62,7 +62,9 @@ async def submit(user_id, path, columns):
     db = configured_database()
     try:
         async with Engine(db) as engine:
-            inputs = file_inputs([path], "fr", data_dir=engine.settings.data_dir, columns=columns)
+            inputs = file_inputs(
+                [path], "fr", data_dir=engine.settings.data_dir, reading=Reading(columns=columns)
+            )
             await engine.submit(JobSpec("pseudo", "fr", user_id=user_id, inputs=tuple(inputs)))
     finally:
         await db.dispose()

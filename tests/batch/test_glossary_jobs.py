@@ -67,11 +67,11 @@ async def test_qa_reports_a_translation_that_lacks_a_target(engine: Engine, db: 
     job = await engine.translate_now(JobSpec("pseudo", "fr", glossary_id=glossary_id), TEXTS)
     assert job.qa_report == [
         {
-            "segment": 2,
+            "check": "glossary term missing",
+            "where": "",
             "source": "Workbench!",
             "translation": "Établi !",
-            "term": "Workbench",
-            "expected": "Atelier",
+            "problem": "“Atelier” is missing (the glossary's target for “Workbench”)",
         }
     ]
 

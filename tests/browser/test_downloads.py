@@ -78,7 +78,13 @@ def test_job_files_are_only_for_their_owner_and_admins(server: Server) -> None:
             status=JobStatus.COMPLETED,
             outputs=[{"input": "/etc/hostname", "output": "/etc/hostname"}],
             qa_report=[
-                {"segment": 0, "source": "a", "translation": LEAK, "term": "a", "expected": "c"}
+                {
+                    "check": "glossary term missing",
+                    "where": "a.txt, paragraph 1",
+                    "source": "a",
+                    "translation": LEAK,
+                    "problem": "“c” is missing (the glossary's target for “a”)",
+                }
             ],
         )
         session.add(job)
@@ -93,9 +99,9 @@ def test_job_files_are_only_for_their_owner_and_admins(server: Server) -> None:
         report = admin.get(qa_url(job_id))
         assert report.status_code == 200
         lines = report.content.decode("utf-8-sig").splitlines()
-        assert lines[0] == "segment,source,translation,term,expected"
+        assert lines[0] == "check,where,source,translation,problem"
         # A provider's reply that is a formula arrives as text a spreadsheet will not run.
-        assert next(csv.reader(lines[1:])) == ["0", "a", "'" + LEAK, "a", "c"]
+        assert next(csv.reader(lines[1:]))[2:4] == ["a", "'" + LEAK]
         # a file outside the data dir is never served, whoever asks
         assert admin.get(output_url(job_id, 0)).status_code == 404
         assert admin.get(output_url(job_id, 7)).status_code == 404

@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+import uuid
 from contextlib import redirect_stdout
 from typing import Any
 
@@ -14,9 +15,11 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection
 
+from workbench.batch.memory import text_hash
 from workbench.db import Database, migrate
 from workbench.db.base import Base
 from workbench.db.migrate import alembic_config, head_revision
+from workbench.db.models import JobSegment, TranslationJob, TranslationMemory
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -139,3 +142,66 @@ def test_alembic_command_line_migrates_with_its_own_async_engine(empty_db_url: U
             check=False,
         )
         assert done.returncode == 0, done.stderr
+
+
+async def test_0005_stores_texts_in_canonical_form_and_back(empty_db_url: URL) -> None:
+    """Job segments are escaped (and unescaped on the way down); memory entries whose old
+    key cannot be worked out again are dropped, the others kept."""
+    await migrate.upgrade(empty_db_url, "0004")
+    job_id, texts = uuid.uuid4(), ["a < b & c", "Plain text", "Line\r\nbreak"]
+    async with Database(empty_db_url) as database, database.engine.begin() as conn:
+        await conn.execute(
+            TranslationJob.__table__.insert().values(id=job_id, provider="pseudo", target_lang="fr")
+        )
+        await conn.execute(
+            JobSegment.__table__.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "job_id": job_id,
+                    "position": position,
+                    "source_text": text,
+                    "source_hash": text_hash(text),
+                    "translated_text": f"[{text}]" if position else None,
+                }
+                for position, text in enumerate(texts)
+            ],
+        )
+        await conn.execute(
+            TranslationMemory.__table__.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "provider": "pseudo",
+                    "target_lang": "fr",
+                    "source_hash": text_hash(source),
+                    "source_text": source,
+                    "translated_text": target,
+                }
+                for source, target in [("Hello", "Bonjour"), ("Hi", "Salut & bye"), ("a<b", "a<b")]
+            ],
+        )
+
+    async def stored() -> tuple[list[tuple[str, str | None]], set[str]]:
+        async with Database(empty_db_url) as database, database.engine.connect() as conn:
+            segments = await conn.execute(
+                text("SELECT source_text, translated_text FROM job_segments ORDER BY position")
+            )
+            memory = await conn.execute(text("SELECT source_text FROM translation_memory"))
+            return [tuple(row) for row in segments], set(memory.scalars())
+
+    await migrate.upgrade(empty_db_url)
+    assert await stored() == (
+        [
+            ("a &lt; b &amp; c", None),
+            ("Plain text", "[Plain text]"),
+            ("Line&#13;\nbreak", "[Line&#13;\nbreak]"),
+        ],
+        {"Hello"},
+    )
+    await migrate.downgrade(empty_db_url, "0004")
+    assert (await stored())[0] == [
+        ("a < b & c", None),
+        ("Plain text", "[Plain text]"),
+        ("Line\r\nbreak", "[Line\r\nbreak]"),
+    ]

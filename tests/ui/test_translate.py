@@ -21,7 +21,7 @@ from tests.attacks import input_bombs as bombs
 from tests.ui.conftest import context_for, opened
 from workbench.accounts import tiers
 from workbench.batch.engine import Engine
-from workbench.batch.jobs import JobSpec
+from workbench.batch.jobs import JobSpec, Reading
 from workbench.batch.paths import file_inputs
 from workbench.config import get_settings
 from workbench.db import Database
@@ -159,7 +159,7 @@ async def test_the_estimate_is_the_engines(
         "fr",
         user_id=translator_ctx.user.id,
         inputs=(
-            *file_inputs([copy_csv], "fr", data_dir=data_dir, columns=["title"]),
+            *file_inputs([copy_csv], "fr", data_dir=data_dir, reading=Reading(columns=("title",))),
             *file_inputs([copy_txt], "fr", data_dir=data_dir),
         ),
     )

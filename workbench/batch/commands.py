@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -54,15 +55,33 @@ def _run(work: Callable[[Workbench], Awaitable[T]], user: str | None = None) -> 
     "--column",
     "columns",
     multiple=True,
-    metavar="C",
-    help="CSV/XLSX column to translate (repeat); SRC:DEST fills DEST from SRC.",
+    metavar="SRC[:DEST]",
+    help="CSV/XLSX column to translate (repeat for several). SRC alone is translated in "
+    "place; SRC:DEST fills column DEST (created when missing) and leaves SRC as it is, "
+    "e.g. --column en:fr.",
 )
 @click.option(
     "--header-row",
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="CSV/XLSX: the header is row N (default: found below any title rows).",
+    help="CSV/XLSX: the row holding the column names, counting from 1 "
+    "(default: found automatically).",
+)
+@click.option(
+    "--fuzzy",
+    "translate_fuzzy",
+    is_flag=True,
+    help="PO: translate fuzzy entries too (by default they are kept as they are, "
+    "like every entry that has a translation).",
+)
+@click.option(
+    "--front-matter",
+    "front_matter_keys",
+    multiple=True,
+    metavar="KEY",
+    help="Markdown: a front-matter key whose value is translated (repeat for several; "
+    "default: title and description).",
 )
 @click.option(
     "--out",
@@ -93,18 +112,39 @@ def translate(
     glossary: str | None,
     columns: tuple[str, ...],
     header_row: int | None,
+    translate_fuzzy: bool,
+    front_matter_keys: tuple[str, ...],
     out_dir: str | None,
     user: str | None,
     queue: bool,
 ) -> None:
-    """Translate files now, with a progress bar; each output is INPUT.<lang>.<ext>.
+    """Translate files now, with a progress bar; each output is INPUT.<lang>.<ext>, with
+    the input's file permissions.
 
-    Formats: CSV and XLSX (--column), TXT, Markdown, JSON catalogs, PO, DOCX, SRT.
-    Translations already paid for come from the translation memory.
+    Formats: CSV and XLSX (--column, --header-row), TXT, Markdown (--front-matter), JSON
+    catalogs, PO (--fuzzy), DOCX, SRT. Markup, placeholders and formatting are kept; what
+    a file leaves untranslated is said on stderr, one line each. Translations already
+    paid for come from the translation memory. The QA report (glossary terms missing,
+    codes the provider could not keep, parts left untranslated) is counted in the
+    summary; the dashboards download it.
+
+    \b
+    Examples:
+      workbench translate guide.md --to fr
+      workbench translate strings.csv --to de --column en:de
+      workbench translate messages.po --to pt_BR --fuzzy
     """
 
+    from workbench.batch.jobs import Reading
     from workbench.batch.paths import file_inputs
     from workbench.batch.progress import ProgressBar
+
+    reading = Reading(
+        columns=columns,
+        header_row=header_row,
+        translate_fuzzy=translate_fuzzy,
+        front_matter_keys=front_matter_keys or None,
+    )
 
     async def work(wb: Workbench) -> TranslationJob:
         items = await asyncio.to_thread(
@@ -112,9 +152,8 @@ def translate(
             inputs,
             target,
             data_dir=wb.engine.settings.data_dir,
-            columns=columns,
             out_dir=out_dir,
-            header_row=header_row,
+            reading=reading,
         )
         spec = await wb.spec(
             target,
@@ -144,6 +183,8 @@ def translate(
 
 
 def _show_estimate(job: TranslationJob, estimate: Estimate) -> None:
+    for note in estimate.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{estimate.segments} segments to translate ({estimate.from_memory} from memory), "
         f"{estimate.billed_characters} characters to send, "
@@ -159,7 +200,9 @@ def _summary(job: TranslationJob) -> None:
         f"characters billed {job.billed_characters}, estimated cost {job.cost_estimate:.2f}"
     )
     if job.qa_report:
-        click.echo(f"  glossary QA: {len(job.qa_report)} violations")
+        counts = Counter(row["check"] for row in job.qa_report)
+        found = ", ".join(f"{check} {count}" for check, count in sorted(counts.items()))
+        click.echo(f"  QA report: {found}")
     for output in job.outputs:
         click.echo(f"  wrote {output['output']}")
     if job.error:
@@ -223,6 +266,8 @@ def show_job(job_id: str) -> None:
         click.echo(f"{name:>15}: {value}")
     for item in job.inputs:
         click.echo(f"{'input':>15}: {item['path']} -> {item['output']}")
+    for note in job.options.get("notes", []):
+        click.echo(f"{'note':>15}: {note['file']}: {note['text']}")
     if job.error:
         click.echo(f"{'error':>15}: {job.error}")
 

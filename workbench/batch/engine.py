@@ -1,22 +1,31 @@
 """The batch engine: prepare a job, translate it chunk by chunk, write its outputs.
 
+Segments are canonical (:mod:`workbench.inline`): files give them so, texts given
+directly are escaped on the way in and read back as plain text on the way out
+(:mod:`workbench.batch.segments`). The memory keys on the canonical form, so two segments
+that differ only in their codes are two entries; characters are counted, billed and
+reserved from the prose alone, never the markup.
+
 Preparing (:meth:`Engine.submit`): read the inputs within the input limits
 (:mod:`workbench.limits`), keep each distinct translatable text once, fill what the
 translation memory already knows, count characters, estimate the cost, then in one
 transaction check the user's tier, reserve the quota and store the job and its
-segments: a refused job, over a limit or a quota, leaves nothing behind.
+segments: a refused job, over a limit or a quota, leaves nothing behind. The notes of
+the files (parts left untranslated, and why) come with the estimate and stay with the job.
 
 Working (:meth:`Engine.work`): a worker claims a chunk of untranslated segments (sized
 by the provider's limits), asks the memory again (another job may have paid for them
-meanwhile), sends the rest to the provider, and stores the results, their memory
-entries and the job's counters in one transaction: a checkpoint, which also claims the
-next chunk. A few chunks are in hand at once (:data:`LANES`), so the provider always
+meanwhile), sends the rest to the provider (:meth:`Provider.translate_segments`, which
+keeps every code or says why it could not), and stores the results, the code issues,
+their memory entries and the job's counters in one transaction: a checkpoint, which also
+claims the next chunk. A few chunks are in hand at once (:data:`LANES`), so the provider always
 has requests waiting, and several workers may work on one job. A checkpoint only
 stores segments this worker still holds, so nothing is written twice.
 
 Finishing: when no segment is left, one worker claims the job's end, writes the outputs
-(atomically), saves the glossary QA report and settles the quota with what was really
-sent. A cancelled or failed job is settled by the last worker that stops.
+(atomically, with their inputs' file modes), saves the QA report
+(:mod:`workbench.batch.report`) and settles the quota with what was really sent. A
+cancelled or failed job is settled by the last worker that stops.
 
 Failing: the job's own errors (:data:`JOB_ERRORS`: the provider's, the quota's, the
 user's) fail it at once with their message. Anything else is unexpected: the job goes
@@ -33,7 +42,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -55,16 +64,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workbench.accounts import quotas
 from workbench.accounts.audit import Actor
 from workbench.accounts.quotas import Allowance
-from workbench.batch import accounting, jobs, memory
+from workbench.batch import accounting, jobs, memory, report
 from workbench.batch.formats import Document, FormatOptions, format_for
 from workbench.batch.jobs import ClaimedSegment, JobInput, JobSpec
 from workbench.batch.memory import MemoryKey, text_hash
-from workbench.batch.paths import write_atomically
+from workbench.batch.paths import mode_of, write_atomically
+from workbench.batch.report import Note, Outcome
+from workbench.batch.segments import from_plain, needs_translation, prose, to_plain
 from workbench.batch.sql import plan_for_parameters, rows_of
 from workbench.config import Settings, get_settings
 from workbench.db import Database, begin_write, core
 from workbench.db.base import UTCDateTime, utcnow
 from workbench.db.models import (
+    CODE_ISSUE_LENGTH,
     JobSegment,
     JobStatus,
     TranslationJob,
@@ -78,7 +90,7 @@ from workbench.errors import (
     UsageError,
     WorkbenchError,
 )
-from workbench.glossary import qa, sync
+from workbench.glossary import sync
 from workbench.glossary.store import load_content
 from workbench.limits import InputLimits
 from workbench.preferences import load as load_preferences
@@ -107,11 +119,12 @@ class Estimate:
     segments: int  # distinct texts that need translating
     from_memory: int
     to_translate: int
-    characters: int  # characters of the distinct texts
-    billed_characters: int  # characters that will be sent to the provider
+    characters: int  # characters of the distinct texts' prose
+    billed_characters: int  # characters of prose that will be sent to the provider
     cost: float
     currency: str
     allowance: Allowance | None
+    notes: tuple[Note, ...] = ()  # what the files leave untranslated, and why
 
     @property
     def translations(self) -> int:
@@ -128,11 +141,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-def needs_translation(text: str) -> bool:
-    """Empty, blank and letterless texts (numbers, punctuation) are kept as they are."""
-    return any(character.isalpha() for character in text)
 
 
 @dataclass(frozen=True)
@@ -156,8 +164,11 @@ class _Chunk:
 
 @dataclass
 class _Prepared:
-    unique: dict[str, str]  # each distinct text -> its hash, in the order they appear
+    # Each distinct canonical text to translate -> its hash, in the order they appear.
+    unique: dict[str, str]
+    characters: dict[str, int]  # each distinct text -> the length of its prose
     slots: int
+    notes: list[Note]
 
 
 class Engine:
@@ -262,6 +273,8 @@ class Engine:
             estimate = await self._estimate(session, spec, prepared, known)
             job = await jobs.create_job(session, spec)
             job.glossary_checksum = _checksum(glossary)
+            if prepared.notes:
+                job.options = {**job.options, "notes": [n.to_json() for n in prepared.notes]}
             job.total_segments = len(prepared.unique)
             job.done_segments = job.memory_hits = estimate.from_memory
             job.characters = estimate.characters
@@ -281,7 +294,7 @@ class Engine:
     ) -> Estimate:
         """The estimate, given what the memory knows (``known``: hash -> translation)."""
         misses = [text for text, digest in prepared.unique.items() if digest not in known]
-        billed = sum(len(t) for t in misses)
+        billed = sum(prepared.characters[text] for text in misses)
         preferences = await load_preferences(session)
         allowance = None
         if spec.user_id is not None:
@@ -292,11 +305,12 @@ class Engine:
             segments=len(prepared.unique),
             from_memory=len(prepared.unique) - len(misses),
             to_translate=len(misses),
-            characters=sum(len(t) for t in prepared.unique),
+            characters=sum(prepared.characters.values()),
             billed_characters=billed,
             cost=preferences.cost(spec.provider, billed),
             currency=preferences.currency,
             allowance=allowance,
+            notes=tuple(prepared.notes),
         )
 
     async def translate_now(
@@ -449,7 +463,7 @@ class Engine:
                     await accounting.open_run(
                         session,
                         job,
-                        characters=sum(len(text) for text in pending),
+                        characters=sum(len(prose(text)) for text in pending),
                         translations=max(1, len(job.inputs)),
                     )
             except JOB_ERRORS as error:
@@ -571,7 +585,7 @@ class Engine:
         batches = [misses[start : start + step] for start in range(0, len(misses), step)]
         outcomes = await asyncio.gather(
             *(
-                provider.translate(
+                provider.translate_segments(
                     [segment.text for segment in batch],
                     target=job.target_lang,
                     source=job.source_lang or None,
@@ -583,19 +597,22 @@ class Engine:
             return_exceptions=True,
         )
         sent: list[ClaimedSegment] = []
+        issues: dict[uuid.UUID, str] = {}
         failure: BaseException | None = None
         for batch, outcome in zip(batches, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 failure = failure or outcome
-            else:
-                sent.extend(batch)
+                continue
+            sent.extend(batch)
+            for segment, translated in zip(batch, outcome, strict=True):
                 # A NUL is not text (and the database's set statements could not carry it).
-                translations = (translation.replace("\x00", "") for translation in outcome)
-                results.update(zip((segment.id for segment in batch), translations, strict=True))
+                results[segment.id] = translated.text.replace("\x00", "")
+                if translated.repaired is not None:
+                    issues[segment.id] = translated.repaired[:CODE_ISSUE_LENGTH]
         # The chunk is paid for: an outage is waited out (unless stopping), not lost.
         stored, counters, following = await self.db.outages.retry(
             lambda: self._checkpoint(
-                job.id, worker_id, key, results, sent, (lambda: 0) if failure else wanted
+                job.id, worker_id, key, results, issues, sent, (lambda: 0) if failure else wanted
             ),
             give_up=stop.is_set,
         )
@@ -611,20 +628,25 @@ class Engine:
         worker_id: str,
         key: MemoryKey,
         results: Mapping[uuid.UUID, str],
+        issues: Mapping[uuid.UUID, str],
         sent: Sequence[ClaimedSegment],
         wanted: Callable[[], int],
     ) -> tuple[int, Progress, _Chunk | None]:
         """Store a chunk's results, only for the segments this worker still holds, and
         claim the next chunk: one transaction, so a lane's turn costs one round of writes.
+
+        A translation whose codes had to be repaired is not remembered: it is the fallback,
+        and a later job asks the provider again rather than reuse it without its QA row.
         """
         async with self._writes, self.db.session() as session:
             await begin_write(session)
             await plan_for_parameters(session)
-            held = await _store_results(session, worker_id, results, {s.id for s in sent})
-            await memory.store(session, key, {s.text: results[s.id] for s in sent})
+            held = await _store_results(session, worker_id, results, issues, {s.id for s in sent})
+            remembered = {s.text: results[s.id] for s in sent if s.id not in issues}
+            await memory.store(session, key, remembered)
             following = await self._claim(session, job_id, worker_id, key, wanted())
             paid = [segment for segment in sent if segment.id in held]
-            billed = sum(len(segment.text) for segment in paid)
+            billed = sum(len(prose(segment.text)) for segment in paid)
             # The job's row last: on PostgreSQL its lock is what lanes queue for.
             row = (
                 await core(
@@ -653,8 +675,11 @@ class Engine:
             if not await jobs.claim_finishing(session, job.id, worker_id, lease=self.lease):
                 return False
         try:
-            outputs = await self._write_outputs(job)
-            qa_report = await self._qa_report(job)
+            glossary = await self._load_glossary(job.glossary_id)
+            outputs, outcomes, written_notes = await self._write_outputs(
+                job, every=glossary is not None
+            )
+            qa_report = _qa_report(job, outcomes, glossary, written_notes)
         except JOB_ERRORS as error:
             await self._fail(job.id, error)
             return True
@@ -750,43 +775,73 @@ class Engine:
                 return spec
             return sync.glossary_spec(await load_content(session, glossary_id, viewer=viewer))
 
-    async def _qa_report(self, job: TranslationJob) -> list[dict[str, Any]] | None:
-        """Every segment whose translation lacks a glossary term's target, for the job."""
-        glossary = await self._load_glossary(job.glossary_id)
-        if glossary is None:
-            return None
+    async def _write_outputs(
+        self, job: TranslationJob, *, every: bool
+    ) -> tuple[list[dict[str, Any]], list[Outcome], list[Note]]:
+        """Write every output; returns them, where segments were translated, for the
+        report: ``every`` segment (glossary QA reads them all) or those whose codes were
+        repaired, and what the formats noted while writing (a translation its file's
+        encoding cannot hold, a part kept in the source language). A job made from texts
+        has no outputs; its segments are their places."""
         async with self.db.session() as session:
-            rows = (
-                await session.execute(
-                    select(JobSegment.source_text, JobSegment.translated_text)
-                    .where(JobSegment.job_id == job.id)
-                    .order_by(JobSegment.position)
-                )
-            ).all()
-        violations = qa.check(((row[0], row[1]) for row in rows), glossary.matcher)
-        return [asdict(violation) for violation in violations]
-
-    async def _write_outputs(self, job: TranslationJob) -> list[dict[str, Any]]:
+            results = await _results(session, job.id, only_issues=not (every or job.inputs))
         if not job.inputs:
-            return []
-        async with self.db.session() as session:
-            translations = await translations_of(session, job.id)
+            return (
+                [],
+                [
+                    Outcome("", source, translation, issue)
+                    for source, (translation, issue) in results.items()
+                ],
+                [],
+            )
+        translations = {source: translation for source, (translation, _) in results.items()}
         spec = JobSpec(job.provider, job.target_lang, source_lang=job.source_lang)
-        written = []
+        written, outcomes, notes = [], [], []
         for item in jobs.job_inputs(job):
-            await asyncio.to_thread(_write_output, item, spec, translations, self.limits)
+            places, noted = await asyncio.to_thread(
+                _write_output, item, spec, translations, self.limits
+            )
+            notes += [Note(Path(item.path).name, note) for note in noted]
             written.append({"input": item.path, "output": item.output})
-        return written
+            outcomes += [
+                Outcome(where, source, *results[source])
+                for where, source in places
+                if source in results and (every or results[source][1] is not None)
+            ]
+        return written, outcomes, notes
 
 
 async def translations_of(session: AsyncSession, job_id: uuid.UUID) -> dict[str, str]:
-    """source text -> translation for every translated segment of a job."""
+    """source -> translation (both canonical) for every translated segment of a job."""
+    return {source: result[0] for source, result in (await _results(session, job_id)).items()}
+
+
+async def text_translations(
+    session: AsyncSession, job_id: uuid.UUID
+) -> dict[str, tuple[str, bool]]:
+    """For a job made from texts: each text -> its translation and whether it came from
+    the memory, both plain text as they were given (never escaped)."""
     rows = await session.execute(
-        select(JobSegment.source_text, JobSegment.translated_text).where(
+        select(JobSegment.source_text, JobSegment.translated_text, JobSegment.from_memory).where(
             JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None)
         )
     )
-    return {row.source_text: row.translated_text for row in rows}
+    return {
+        to_plain(row.source_text): (to_plain(row.translated_text), row.from_memory) for row in rows
+    }
+
+
+async def _results(
+    session: AsyncSession, job_id: uuid.UUID, *, only_issues: bool = False
+) -> dict[str, tuple[str, str | None]]:
+    """source -> (translation, code issue) for every translated segment (or only those
+    whose codes were repaired), in order."""
+    query = select(JobSegment.source_text, JobSegment.translated_text, JobSegment.code_issue)
+    query = query.where(JobSegment.job_id == job_id, JobSegment.translated_text.is_not(None))
+    if only_issues:
+        query = query.where(JobSegment.code_issue.is_not(None))
+    rows = await session.execute(query.order_by(JobSegment.position))
+    return {row.source_text: (row.translated_text, row.code_issue) for row in rows}
 
 
 async def _store_segments(
@@ -839,7 +894,11 @@ async def _store_segments(
 
 
 async def _store_results(
-    session: AsyncSession, worker_id: str, results: Mapping[uuid.UUID, str], sent: set[uuid.UUID]
+    session: AsyncSession,
+    worker_id: str,
+    results: Mapping[uuid.UUID, str],
+    issues: Mapping[uuid.UUID, str],
+    sent: set[uuid.UUID],
 ) -> set[uuid.UUID]:
     """Write translations into the segments this worker still holds; returns their ids.
 
@@ -851,8 +910,16 @@ async def _store_results(
         return set()
     chunk = rows_of(
         session,
-        [("id", Uuid()), ("translation", Text()), ("remembered", Boolean())],
-        [(sid, translation, sid not in sent) for sid, translation in results.items()],
+        [
+            ("id", Uuid()),
+            ("translation", Text()),
+            ("remembered", Boolean()),
+            ("issue", String()),
+        ],
+        [
+            (sid, translation, sid not in sent, issues.get(sid))
+            for sid, translation in results.items()
+        ],
     )
     written = await core(
         session,
@@ -865,6 +932,7 @@ async def _store_results(
         .values(
             translated_text=chunk.c.translation,
             from_memory=chunk.c.remembered,
+            code_issue=chunk.c.issue,
             translated_at=utcnow(),
             claimed_by=None,
             claimed_at=None,
@@ -914,6 +982,22 @@ def _summary(error: BaseException) -> str:
     return f"{type(error).__name__}{detail}"
 
 
+def _qa_report(
+    job: TranslationJob,
+    outcomes: list[Outcome],
+    glossary: GlossarySpec | None,
+    written_notes: list[Note],
+) -> list[dict[str, Any]] | None:
+    """The job's QA report: its files' notes, segments whose codes were repaired and,
+    with a glossary, those lacking a term's target. None when there was no glossary to
+    check and nothing to report."""
+    notes = [Note.from_json(note) for note in job.options.get("notes", [])] + written_notes
+    rows = report.build(outcomes, notes, glossary.matcher if glossary is not None else None)
+    if glossary is None and not rows:
+        return None
+    return [row.to_json() for row in rows]
+
+
 def _checksum(glossary: GlossarySpec | None) -> str:
     return glossary.checksum if glossary is not None else ""
 
@@ -933,34 +1017,50 @@ def _prepare(spec: JobSpec, texts: Sequence[str] | None, limits: InputLimits) ->
         raise InvalidInput("give either input files or texts, not both")
     if texts is None and not spec.inputs:
         raise InvalidInput("nothing to translate: give input files or texts")
+    canonical: list[str] = []
+    notes: list[Note] = []
     if texts is None:
-        texts = []
         for item in spec.inputs:
             document = _read(item, spec, limits)
             name = Path(item.path).name
             for segment in document.segments:
                 limits.check_segment_size(segment.text, f"{name}, {segment.where or 'a text'}")
-            texts += document.texts
-            limits.check_segments(len(texts), "this job")
+            canonical += document.texts
+            notes += [Note(name, note) for note in document.notes]
+            limits.check_segments(len(canonical), "this job")
     else:
         limits.check_segments(len(texts), "this job")
         for number, text in enumerate(texts, start=1):
             limits.check_segment_size(text, f"text {number}")
-    unique = dict.fromkeys(t for t in texts if needs_translation(t))
+        canonical = [from_plain(text) for text in texts]
+    # Each distinct text with letters in its prose -> the prose's length, in order.
+    unique: dict[str, int] = {}
+    seen: set[str] = set()
+    for text in canonical:
+        if text in seen:
+            continue
+        seen.add(text)
+        words = prose(text)
+        if needs_translation(words):
+            unique[text] = len(words)
     for text in unique:
         if "\x00" in text:
             raise InvalidInput(
                 f"a text to translate contains a NUL character: {text[:40]!r}; "
                 "remove it from the input and try again"
             )
-    return _Prepared({text: text_hash(text) for text in unique}, len(texts))
+    return _Prepared({text: text_hash(text) for text in unique}, unique, len(canonical), notes)
 
 
 def _write_output(
     item: JobInput, spec: JobSpec, translations: Mapping[str, str], limits: InputLimits
-) -> None:
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Write one output, with its input's file mode; returns where each of its segments
+    is (for the report) with its canonical source, and what the format noted while
+    rendering."""
     try:
         document = _read(item, spec, limits)
+        read_notes = len(document.notes)
         rendered = document.render([translations.get(t, t) for t in document.texts])
     except RecursionError as exc:
         raise InvalidInput(
@@ -969,13 +1069,19 @@ def _write_output(
         ) from exc
     output = Path(item.output)
     try:
-        write_atomically(output, rendered)
+        write_atomically(output, rendered, mode=mode_of(Path(item.path)))
     except OSError as exc:
         reason = (exc.strerror or type(exc).__name__).lower()
         raise InvalidInput(
             f"cannot write the output {output}: {reason}; "
             "make its folder writable (or choose another) and resume the job"
         ) from exc
+    name = Path(item.path).name
+    places = [
+        (f"{name}, {segment.where}" if segment.where else name, segment.text)
+        for segment in document.segments
+    ]
+    return places, document.notes[read_notes:]
 
 
 def _read(item: JobInput, spec: JobSpec, limits: InputLimits) -> Document:
@@ -985,13 +1091,28 @@ def _read(item: JobInput, spec: JobSpec, limits: InputLimits) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    options = FormatOptions(
-        item.columns, spec.source_lang, spec.target_lang, limits, header_row=item.header_row
-    )
     try:
-        return file_format.read(data, options)
+        return file_format.read(data, format_options(item, spec, limits))
     except InvalidInput as error:
         raise InvalidInput(f"{path.name}: {error}", error.problems) from error
+
+
+def format_options(item: JobInput, spec: JobSpec, limits: InputLimits) -> FormatOptions:
+    """How a format reads one input of a job: the same when the job is submitted and when
+    its output is written (by any worker, after any resume)."""
+    reading = item.reading
+    chosen: dict[str, Any] = {}
+    if reading.front_matter_keys is not None:
+        chosen["front_matter_keys"] = reading.front_matter_keys
+    return FormatOptions(
+        columns=reading.columns,
+        source_lang=spec.source_lang,
+        target_lang=spec.target_lang,
+        limits=limits,
+        header_row=reading.header_row,
+        translate_fuzzy=reading.translate_fuzzy,
+        **chosen,
+    )
 
 
 async def _stop(task: asyncio.Task[None]) -> None:

@@ -13,7 +13,7 @@ one worker.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,8 +37,23 @@ STOPPED = (JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How a person asked for their files to be read; the formats' options from it.
+
+    Stored with the job, so the worker that writes the outputs (maybe after a resume)
+    reads each file as it was read when the job was submitted.
+    """
+
+    # Spreadsheet columns: "SRC" (in place) or "SRC:DEST" (DEST filled, SRC kept).
+    columns: tuple[str, ...] = ()
+    header_row: int | None = None  # 1-based; None: the format finds it
+    translate_fuzzy: bool = False  # PO: translate fuzzy entries too (else they are kept)
+    front_matter_keys: tuple[str, ...] | None = None  # Markdown; None: the format's default
+
+
+@dataclass(frozen=True)
 class JobInput:
-    """One input file of a job and where its translation goes.
+    """One input file of a job, where its translation goes, and how to read it.
 
     A job made from texts in memory (a DataFrame column) has no inputs: its segments
     are stored with the job and its results read back from them.
@@ -46,20 +61,31 @@ class JobInput:
 
     path: str
     output: str
-    columns: tuple[str, ...] = ()
-    header_row: int | None = None  # CSV/XLSX: the header's row (1-based); None: found
+    reading: Reading = Reading()
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "columns": list(self.columns)}
+        reading = self.reading
+        keys = reading.front_matter_keys
+        return {
+            "path": self.path,
+            "output": self.output,
+            "columns": list(reading.columns),
+            "header_row": reading.header_row,
+            "translate_fuzzy": reading.translate_fuzzy,
+            "front_matter_keys": list(keys) if keys is not None else None,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobInput:
-        return cls(
-            path=data["path"],
-            output=data["output"],
-            columns=tuple(data["columns"]),
-            header_row=data.get("header_row"),  # absent from jobs queued before it existed
+        # Jobs stored before the other reading choices existed have path, output, columns.
+        keys = data.get("front_matter_keys")
+        reading = Reading(
+            columns=tuple(data.get("columns", ())),
+            header_row=data.get("header_row"),
+            translate_fuzzy=bool(data.get("translate_fuzzy", False)),
+            front_matter_keys=tuple(keys) if keys is not None else None,
         )
+        return cls(path=data["path"], output=data["output"], reading=reading)
 
 
 @dataclass(frozen=True)

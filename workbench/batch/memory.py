@@ -1,9 +1,12 @@
 """Translation memory: an exact-match cache of translations already paid for.
 
 A translation is reused only for the same provider, model, language pair, glossary
-content (its checksum) and source text (its SHA-256), so changing any of them asks the
-provider again. Writes never fail on a duplicate: two jobs translating the same text at
-once both keep the first stored translation.
+content (its checksum) and source segment in its canonical form (:mod:`workbench.inline`,
+its SHA-256), so changing any of them asks the provider again: two segments that differ
+only in their codes are two entries. Both sides are stored canonical; TMX exchange
+(:mod:`workbench.batch.tmx`) turns their codes into TMX tags and back. Writes never fail
+on a duplicate: two jobs translating the same text at once both keep the first stored
+translation.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ same directory, then rename), so a failure never leaves half a file.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from workbench.batch.jobs import JobInput
+from workbench.batch.jobs import JobInput, Reading
 from workbench.errors import InvalidInput, PathNotAllowed
 
 
@@ -44,14 +45,14 @@ def file_inputs(
     target_lang: str,
     *,
     data_dir: Path,
-    columns: Iterable[str] = (),
     out_dir: str | os.PathLike[str] | None = None,
-    header_row: int | None = None,
+    reading: Reading | None = None,
 ) -> list[JobInput]:
     """Job inputs for files a person named, each read and written inside allowed roots.
 
     The roots are the data dir, the file's own folder and ``out_dir``; outputs are
-    ``<name>.<lang>.<ext>`` next to each file or in ``out_dir``.
+    ``<name>.<lang>.<ext>`` next to each file or in ``out_dir``. Every file is read as
+    ``reading`` says (columns, header row, fuzzy entries, front-matter keys).
     """
     target_dir = confine(out_dir, [Path(out_dir)]) if out_dir is not None else None
     inputs = []
@@ -64,17 +65,29 @@ def file_inputs(
         output = confine(default_output(source, target_lang, target_dir), roots)
         if output == source:
             raise InvalidInput(f"{raw}: the output would overwrite the input")
-        inputs.append(JobInput(str(source), str(output), tuple(columns), header_row))
+        inputs.append(JobInput(str(source), str(output), reading or Reading()))
     return inputs
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write ``path`` whole or not at all, with permission bits ``mode``.
+
+    A translated file gets its input's mode (:func:`mode_of`): a file a team shares stays
+    readable by the team. The default, owner only, is for what the workbench keeps.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
+            # Set on the open file before it gets its name: no moment with other bits.
+            os.fchmod(out.fileno(), mode)
             out.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def mode_of(path: Path) -> int:
+    """The permission bits of ``path`` (not its type, setuid or sticky bits)."""
+    return stat.S_IMODE(path.stat().st_mode) & 0o777

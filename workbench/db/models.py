@@ -39,6 +39,7 @@ LANG_LENGTH = 16
 PROVIDER_LENGTH = 32
 MODEL_LENGTH = 200
 HASH_LENGTH = 64
+CODE_ISSUE_LENGTH = 200
 
 
 class Role(StrEnum):
@@ -285,6 +286,9 @@ class JobSegment(UUIDPrimaryKey, Base):
     translated_text: Mapped[str | None] = mapped_column(Text)
     from_memory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     translated_at: Mapped[datetime | None]
+    # Why the provider could not keep this segment's codes (its texts between codes were
+    # translated one by one): a line of the job's QA report. None when they were kept.
+    code_issue: Mapped[str | None] = mapped_column(String(CODE_ISSUE_LENGTH))
     # The worker translating this segment now; its claim lapses after the lease.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None]

@@ -10,13 +10,10 @@ loose ``(source, target[, case_sensitive])`` tuples, a glossary's entries frame)
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from workbench.formulas import neutralise
 from workbench.glossary.rules import Column
 from workbench.providers import terms as shared
 from workbench.providers.terms import GlossaryTerm
@@ -40,24 +37,6 @@ class Violation:
 
 
 VIOLATION_COLUMNS = ("segment", "source", "translation", "term", "expected")
-
-
-def report_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """A job's QA report (its rows as stored) as CSV a spreadsheet opens safely.
-
-    UTF-8 with a byte order mark, as Excel needs; a text cell a spreadsheet would run
-    as a formula (a provider's reply may be one) is neutralised.
-    """
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=VIOLATION_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({name: _safe(value) for name, value in row.items()})
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _safe(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
 
 
 class TermMatcher(shared.TermMatcher):

@@ -1,7 +1,7 @@
 """Downloads from the dashboards: a job's outputs and QA report, a glossary's export.
 
 ``/workbench/download/job/<job id>/<n>`` is the job's n-th output file,
-``/workbench/download/job/<job id>/qa`` its glossary QA report (CSV), and
+``/workbench/download/job/<job id>/qa`` its QA report (CSV), and
 ``/workbench/download/glossary/<glossary id>.<csv|xlsx>`` a glossary export. Signed-in
 users get their own jobs (admins every job) and the glossaries they can see; job files
 are served only from inside the data dir.
@@ -19,11 +19,11 @@ from tornado import web
 
 from workbench.accounts.audit import Actor
 from workbench.batch.paths import confine
+from workbench.batch.report import to_csv
 from workbench.config import get_settings
 from workbench.db.models import TranslationJob, User
 from workbench.errors import NotFound, PathNotAllowed
 from workbench.glossary import store
-from workbench.glossary.qa import report_csv
 from workbench.server.identity import SignedInUser, database
 
 _CHUNK = 256 * 1024
@@ -53,7 +53,7 @@ class DownloadHandler(web.RequestHandler):
             raise web.HTTPError(404)
         if item == "qa":
             self._attachment(f"qa-{job_id}.csv", "text/csv; charset=utf-8")
-            self.write(report_csv(job.qa_report or []))
+            self.write(to_csv(job.qa_report or []))
             return
         # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
         if _INDEX.fullmatch(item) is None or int(item) >= len(job.outputs or []):

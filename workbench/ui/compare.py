@@ -24,8 +24,9 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.subscriptions import current_subscription
-from workbench.batch.engine import Engine, translations_of
+from workbench.batch.engine import Engine, text_translations
 from workbench.batch.jobs import JobSpec
+from workbench.batch.report import Check
 from workbench.config import Settings
 from workbench.db.models import JobStatus, Tier
 from workbench.errors import WorkbenchError
@@ -420,12 +421,13 @@ class ComparePanel:
             outcome.error = job.error or self.t._("The translation did not complete.")
             return outcome
         async with self.ctx.db.session() as session:
-            found = await translations_of(session, job.id)
-        outcome.translations = [found.get(text, text) for text in segments]
+            found = await text_translations(session, job.id)
+        outcome.translations = [found[text][0] if text in found else text for text in segments]
         outcome.characters = job.billed_characters
         outcome.from_memory = job.memory_hits
-        if job.qa_report is not None:
-            outcome.qa_issues = len(job.qa_report)
+        if pair.glossary_id is not None:
+            rows = job.qa_report or []
+            outcome.qa_issues = sum(row["check"] == Check.GLOSSARY for row in rows)
         return outcome
 
     def _render(self) -> str:

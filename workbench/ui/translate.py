@@ -38,7 +38,7 @@ from workbench.batch.formats.csvfile import Csv
 from workbench.batch.formats.csvfile import column_names as csv_columns
 from workbench.batch.formats.xlsx import Xlsx
 from workbench.batch.formats.xlsx import column_names as xlsx_columns
-from workbench.batch.jobs import JobInput, JobSpec
+from workbench.batch.jobs import JobInput, JobSpec, Reading
 from workbench.batch.paths import confine, file_inputs, write_atomically
 from workbench.db.models import JobStatus, TranslationJob
 from workbench.errors import AccessRevoked, InvalidInput, PermissionDenied
@@ -512,7 +512,11 @@ class TranslatePage(Component):
                 else ()
             )
             items += file_inputs(
-                [upload.path], target, data_dir=data_dir, columns=columns, out_dir=out_dir
+                [upload.path],
+                target,
+                data_dir=data_dir,
+                out_dir=out_dir,
+                reading=Reading(columns=columns),
             )
         if text.strip():
             items += file_inputs(
@@ -720,9 +724,7 @@ class TranslatePage(Component):
             for index, item in enumerate(job.outputs)
         ]
         if job.qa_report is not None:
-            label = self.t._(
-                "Glossary QA report ({count} issues)", count=self.t.number(len(job.qa_report))
-            )
+            label = self.t._("QA report ({count} issues)", count=self.t.number(len(job.qa_report)))
             links.append(
                 f'<a href="{html.escape(qa_url(job.id))}" download>{html.escape(label)}</a>'
             )
