@@ -309,16 +309,28 @@ def test_flagged_placeholders_are_codes(
 
 
 def test_tags_are_paired_codes_and_newlines_standalone() -> None:
-    texts, _ = fill('msgid "Read <a href=\\"%(url)s\\">the docs</a>.\\n"\nmsgstr ""\n')
+    texts, _ = fill('msgid "Read <a href=\\"%(url)s\\">the docs</a>.\\nThanks.\\n"\nmsgstr ""\n')
     tagged = inline.parse(texts[0])
     assert [code.kind.value for code in tagged.codes] == ["open", "close", "standalone"]
-    assert tagged.prose == "Read the docs."
+    assert tagged.prose == "Read the docs.Thanks."
+
+
+def test_newlines_at_either_end_stay_there_whatever_the_provider_adds(tmp_path: Path) -> None:
+    # gettext wants a translation to begin and end with \n exactly when its msgid does; a
+    # provider may put words (pseudo's brackets, a sentence) around every code it got.
+    source = HEADER + 'msgid "\\nFirst\\nlast\\n\\n"\nmsgstr ""\n'
+    texts, _ = fill(source, target_lang="fr")
+    assert not inline.parse(texts[0]).prose.startswith("\n")
+    document = format_for("a.po").read(source.encode(), FormatOptions(target_lang="fr"))
+    out = document.render([f"[{texts[0]}]\n"]).decode()
+    assert 'msgstr ""\n"\\n"\n"[First\\n"\n"last]\\n"\n"\\n"\n' in out
+    msgfmt_check(out, tmp_path)
 
 
 def test_escapes_are_read_and_written_back(tmp_path: Path) -> None:
     source = HEADER + 'msgid "Say \\"hi\\"\\tthen\\\\go\\n"\nmsgstr ""\n'
     texts, out = fill(source, target_lang="fr")
-    assert inline.parse(texts[0]).readable == 'Say "hi"\tthen\\go\n'
+    assert inline.parse(texts[0]).readable == 'Say "hi"\tthen\\go'
     assert 'msgstr "SAY \\"HI\\"\\tTHEN\\\\GO\\n"' in out
     msgfmt_check(out, tmp_path)
     assert polib.pofile(out)[0].msgstr == 'SAY "HI"\tTHEN\\GO\n'

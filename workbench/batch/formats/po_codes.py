@@ -6,8 +6,10 @@ codes, so ``%(name)s``, ``%1$d``, ``{name}`` and ``{0}`` come back exactly as th
 and ``msgfmt -c`` finds the same directives in the translation. A string with no format
 flag gets the common ones (``%s``, ``%(name)s``, ``{name}``) unless a ``no-…-format``
 flag says its percent signs or braces are plain text. HTML tags are codes too (paired
-when they open and close in the string), and so is every newline: gettext checks that
-a translation begins and ends with ``\\n`` exactly when its msgid does.
+when they open and close in the string), and so is every newline inside it. Newlines at
+either end are not part of the segment at all: gettext checks that a translation begins
+and ends with ``\\n`` exactly when its msgid does, and a provider may put words before or
+after every code it was given.
 """
 
 from __future__ import annotations
@@ -66,12 +68,15 @@ class Coded:
     canonical: str
     standalone: dict[str, str]
     paired: dict[str, tuple[str, str]]
+    lead: str = ""  # the newlines the string begins with, put back as they were
+    trail: str = ""  # and those it ends with
 
     def text(self, translation: str, where: str) -> str:
         """The PO string of a canonical translation of this segment; InvalidInput if the
         translation lost, added or broke a code (a broken catalog is never written)."""
         if not self.standalone and not self.paired and "<" not in translation:
-            return inline.unescape(translation)  # no codes on either side: the common case
+            # No codes on either side: the common case.
+            return self._edged(inline.unescape(translation))
         parsed = inline.parse(translation)  # refuses mis-nested or repeated codes
         codes = {(c.id, c.kind) for c in parsed.codes if c.kind is not inline.Kind.CLOSE}
         wanted = {(i, inline.Kind.STANDALONE) for i in self.standalone}
@@ -92,15 +97,22 @@ class Coded:
                 out.append(self.standalone[part.id])
             else:
                 out.append(self.paired[part.id][part.kind is inline.Kind.CLOSE])
-        return "".join(out)
+        return self._edged("".join(out))
+
+    def _edged(self, body: str) -> str:
+        return self.lead + body.strip("\n") + self.trail
 
 
 def code(text: str, flags: Sequence[str]) -> Coded:
     """``text`` with the placeholders ``flags`` name, its tags and newlines as codes."""
+    body = text.strip("\n")
+    lead = text[: len(text) - len(text.lstrip("\n"))]
+    trail = text[len(text.rstrip("\n")) :] if body else ""
+    text = body
     pattern = _pattern(frozenset(flag for flag in flags if flag.endswith("-format")))
     tokens = [(m.start(), m.end()) for m in pattern.finditer(text)]
     if not tokens:
-        return Coded(inline.plain(text), {}, {})
+        return Coded(inline.plain(text), {}, {}, lead, trail)
     closes = _pairs(text, tokens)
     closing = set(closes.values())
     builder = inline.Builder()
@@ -118,7 +130,7 @@ def code(text: str, flags: Sequence[str]) -> Coded:
         else:
             standalone[builder.code(token)] = token
     builder.text(text[position:])
-    return Coded(builder.canonical(), standalone, paired)
+    return Coded(builder.canonical(), standalone, paired, lead, trail)
 
 
 @cache
