@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from workbench.limits import InputLimits
-from workbench.textfiles import decode_text
 
 
 @dataclass(frozen=True)
@@ -68,12 +67,3 @@ class FileFormat(ABC):
     @abstractmethod
     def read(self, data: bytes, options: FormatOptions) -> Document:
         """Parse ``data``; raise InvalidInput with a clear message if it is malformed."""
-
-
-def decode_utf8(data: bytes, kind: str) -> str:
-    """The text of a format that is Unicode by definition (JSON, Markdown, PO by default).
-
-    A delegate of :func:`workbench.textfiles.decode_text`, which formats should call
-    themselves: its result also says how to encode the output as the input was.
-    """
-    return decode_text(data, kind, legacy=False).text

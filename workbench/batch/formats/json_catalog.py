@@ -29,10 +29,11 @@ from typing import Any
 
 from workbench import inline
 from workbench.batch.formats import messages, plural_keys
-from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment, decode_utf8
+from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
 from workbench.batch.formats.messages import Dialect
 from workbench.batch.formats.plurals import categories
 from workbench.errors import InvalidInput
+from workbench.textfiles import DecodedText, decode_text
 
 
 class JsonCatalog(FileFormat):
@@ -40,7 +41,8 @@ class JsonCatalog(FileFormat):
     extensions = (".json",)
 
     def read(self, data: bytes, options: FormatOptions) -> Document:
-        text = decode_utf8(data, "JSON")
+        decoded = decode_text(data, "JSON", legacy=False)
+        text = decoded.text
         options.limits.check_json(text)
         try:
             tree = json.loads(text, object_pairs_hook=_Object)
@@ -62,7 +64,7 @@ class JsonCatalog(FileFormat):
             if dialect in (Dialect.I18NEXT, Dialect.BRACES) and target
             else plural_keys.Plan(frozenset(), {})
         )
-        style = _Style.of(data, text)
+        style = _Style.of(decoded)
         found = _Found(dialect, target)
         drops: list[tuple[int, int, bool]] = []
         for number, ((path, value, wanted), span) in enumerate(zip(strings, values, strict=True)):
@@ -306,10 +308,8 @@ class _Style:
     html: tuple[str, ...]  # of "<", ">", "&", "'": written as \\u003c…
 
     @classmethod
-    def of(cls, data: bytes, text: str) -> _Style:
-        bom, encoding = next(
-            ((bom, encoding) for bom, encoding in _BOMS if data.startswith(bom)), (b"", "utf-8")
-        )
+    def of(cls, decoded: DecodedText) -> _Style:
+        text, bom, encoding = decoded.text, decoded.bom, decoded.encoding
         escapes = _ESCAPE.findall(text)
         escaped = {code.lower() for code in escapes}
         return cls(
@@ -401,4 +401,3 @@ _SEPARATOR = re.compile(r"\s*,\s*(?=\")")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _HEX = re.compile(r"\\u[0-9a-f]{4}")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))

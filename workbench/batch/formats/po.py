@@ -36,7 +36,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
 from workbench.batch.formats import po_codes
-from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment, decode_utf8
+from workbench.batch.formats.base import Document, FileFormat, FormatOptions, Segment
 from workbench.batch.formats.po_syntax import (
     Catalog,
     Entry,
@@ -50,6 +50,7 @@ from workbench.batch.formats.po_syntax import (
 from workbench.batch.formats.po_syntax import String as PoString
 from workbench.errors import InvalidInput
 from workbench.providers.languages import Tag, parse_tag, same_language
+from workbench.textfiles import decode_text
 
 # Each entry (obsolete ones too) starts with a msgid line: counted before anything is built.
 _ENTRY = re.compile(r"^(?:#~[ \t]*)?msgid[ \t]", re.MULTILINE)
@@ -168,7 +169,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     declared = _CHARSET.search(data[:16384])
     charset = declared.group(1).decode("ascii").lower() if declared else "utf-8"
     if charset in ("utf-8", "utf8", "charset") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return decode_utf8(data, "PO"), "utf-8"
+        return decode_text(data, "PO", legacy=False).text, "utf-8"
     try:
         encoding = codecs.lookup(charset).name
         return data.decode(encoding), encoding

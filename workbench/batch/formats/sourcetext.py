@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from workbench.batch.formats.base import Document, Segment, decode_utf8
+from workbench.batch.formats.base import Document, Segment
 from workbench.limits import InputLimits
+from workbench.textfiles import decode_text
 
 _LINE_END = re.compile(r"\r\n?|\n")
 # Byte order marks the decoder accepts, and how text is encoded back behind each.
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ class Source:
 
     @classmethod
     def decode(cls, data: bytes, kind: str) -> Source:
-        text = decode_utf8(data, kind)
-        bom, encoding = next(((b, e) for b, e in _BOMS if data.startswith(b)), (b"", "utf-8"))
+        decoded = decode_text(data, kind, legacy=False)
+        text, bom, encoding = decoded.text, decoded.bom, decoded.encoding
         starts, bodies, endings = [], [], []
         position = 0
         for match in _LINE_END.finditer(text):
