@@ -8,9 +8,10 @@ page's column list), and the engine checks a whole job before it reserves any qu
 limit is a setting (:class:`~workbench.config.Settings`); each refusal is one line that
 names the limit and the variable that raises it.
 
-The checks stream: a zip's directory is read before any part, each XML part is parsed
-once without building a tree (no DTD, no entity expansion, no network), a CSV is counted
-without keeping its rows, and JSON is measured on its brackets before it is decoded.
+The checks bound memory: a zip's directory is read before any part; a large XML part is
+parsed as it streams, keeping nothing, and a small one (2 MB at most) whole, in C (never
+a DTD, an entity expansion or the network); a CSV is counted without keeping its rows, and
+JSON is measured on its brackets before it is decoded.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _MIB = 1024 * 1024
 # Apache POI, whose ratio limit this is, also only judges entries past a grace size.
 _GRACE_BYTES = _MIB
 _CHUNK = 64 * 1024
+# Parts up to this size are parsed whole by lxml first (a tree of a few MB at most).
+_TREE_BYTES = 2 * _MIB
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
@@ -143,21 +146,27 @@ class InputLimits:
                 )
 
     def _read_part(self, data: bytes, part: zipfile.ZipInfo, kind: str) -> int:
-        """Inflate one part, parsing it if it is XML; the cells it spans if a worksheet."""
+        """Inflate one part, parsing it if it is XML; the cells it spans if a worksheet.
+
+        A small part (most of an Office file) is parsed whole by lxml, in C, and passes
+        when it plainly holds no DTD, is no worksheet and nests no deeper than the limit;
+        anything else, and every large part, goes through the streaming scan, which sees
+        each element and says exactly what is wrong.
+        """
+        if part.file_size <= _TREE_BYTES:
+            content = b"".join(_checked(data, part, kind))
+            if _plainly_fine(content, self.nesting):
+                return 0
+            return self._scan([content], part, kind)
+        return self._scan(_checked(data, part, kind), part, kind)
+
+    def _scan(self, chunks: Iterable[bytes], part: zipfile.ZipInfo, kind: str) -> int:
         from lxml import etree  # imported here: only Office files need it
 
         parser: Any = None
         scan: _PartScan | None = None
         decided = xml_named = False
-        size = crc = 0
-        for chunk in _inflated(data, part):
-            size += len(chunk)
-            if size > part.file_size:
-                raise InvalidInput(
-                    f"this {kind} file's part {part.filename} unpacks to more than the "
-                    f"{part.file_size:,} bytes its zip directory declares, as zip bombs do"
-                )
-            crc = zlib.crc32(chunk, crc)
+        for chunk in chunks:
             if not decided:
                 lead = _lead(chunk)
                 if not lead:
@@ -182,8 +191,6 @@ class InputLimits:
                     # A binary part (an image, an obfuscated font) that happened to start
                     # with "<": no library parses it as XML either.
                     parser = scan = None
-        if size != part.file_size or crc != part.CRC:
-            raise zipfile.BadZipFile(f"{part.filename}: size or CRC differs from the directory")
         if parser is None or scan is None:
             return 0  # media, fonts, binary parts: never parsed as XML
         try:
@@ -339,6 +346,52 @@ class _PartScan:
 
     def close(self) -> None:
         return None
+
+
+def _checked(data: bytes, part: zipfile.ZipInfo, kind: str) -> Iterator[bytes]:
+    """The part's inflated pieces, refused the moment they exceed the size the directory
+    declares (a lying directory), and checked against its size and CRC at the end."""
+    size = crc = 0
+    for chunk in _inflated(data, part):
+        size += len(chunk)
+        if size > part.file_size:
+            raise InvalidInput(
+                f"this {kind} file's part {part.filename} unpacks to more than the "
+                f"{part.file_size:,} bytes its zip directory declares, as zip bombs do"
+            )
+        crc = zlib.crc32(chunk, crc)
+        yield chunk
+    if size != part.file_size or crc != part.CRC:
+        raise zipfile.BadZipFile(f"{part.filename}: size or CRC differs from the directory")
+
+
+def _plainly_fine(content: bytes, nesting: int) -> bool:
+    """Whether a small part needs no closer look: not XML at all, or XML with no DTD,
+    no worksheet and no element deeper than ``nesting``, all found by lxml in C."""
+    from lxml import etree
+
+    if not _lead(content[:_CHUNK]).startswith(b"<"):
+        return True  # media, fonts: never parsed as XML
+    try:
+        root = etree.fromstring(content, _tree_parser())
+    except etree.XMLSyntaxError:
+        return False
+    if root.getroottree().docinfo.doctype or etree.QName(root).localname == "worksheet":
+        return False
+    return not root.xpath(_deeper_than(nesting))
+
+
+@lru_cache(maxsize=1)
+def _tree_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+@lru_cache(maxsize=4)
+def _deeper_than(nesting: int) -> str:
+    """An XPath finding an element nested deeper than ``nesting`` (the root is 1)."""
+    return "/" + "/".join(["*"] * (nesting + 1))
 
 
 def _inflated(data: bytes, part: zipfile.ZipInfo) -> Iterator[bytes]:
