@@ -181,7 +181,7 @@ def _parse(canonical: str) -> Tagged:
     position = 0
     for match in _TOKEN.finditer(canonical):
         if match.start() > position:
-            _add_text(parts, _text(canonical[position : match.start()]))
+            append_text(parts, _text(canonical[position : match.start()]))
         position = match.end()
         tag = match.group(0)
         if tag == "</g>":
@@ -206,7 +206,7 @@ def _parse(canonical: str) -> Tagged:
             raise InvalidInput(f"a standalone code written as paired: {tag}")
         else:
             parts.append(Code(Kind.STANDALONE, code_id, unescape(attributes.get("equiv", ""))))
-    _add_text(parts, _text(canonical[position:]))
+    append_text(parts, _text(canonical[position:]))
     if stack:
         raise InvalidInput(f"code {stack[-1]} is opened but never closed")
     return Tagged(tuple(parts))
@@ -263,7 +263,8 @@ def _signature(codes: list[Code]) -> dict[str, tuple[Kind, str]]:
     return signature
 
 
-def _add_text(parts: list[Part], text: str) -> None:
+def append_text(parts: list[Part], text: str) -> None:
+    """Add ``text`` to a list of parts, joined to a text that ends it (never empty)."""
     if not text:
         return
     if parts and isinstance(parts[-1], str):

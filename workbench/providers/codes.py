@@ -266,7 +266,7 @@ class _Reader:
         self._open: list[str] = []
 
     def text(self, text: str) -> None:
-        _append(self._parts, text)
+        inline.append_text(self._parts, text)
 
     def open(self, code_id: str) -> None:
         self._parts.append(Code(Kind.OPEN, self._known(code_id).id))
@@ -308,14 +308,6 @@ def _id(attributes: str, tag: str) -> str:
     raise Broken(f"a tag without its id: {tag[:40]}")
 
 
-def _append(parts: list[Part], text: str) -> None:
-    if not text:
-        return
-    if parts and isinstance(parts[-1], str):
-        parts[-1] += text
-    else:
-        parts.append(text)
-
 
 # --- glossary terms as codes ---------------------------------------------------------------
 
@@ -340,7 +332,7 @@ def with_terms(segment: Tagged, glossary: GlossarySpec) -> WithTerms:
             continue
         position = 0
         for match in glossary.find(part):
-            _append(parts, part[position : match.start])
+            inline.append_text(parts, part[position : match.start])
             number += 1
             while f"t{number}" in taken:
                 number += 1
@@ -348,7 +340,7 @@ def with_terms(segment: Tagged, glossary: GlossarySpec) -> WithTerms:
             targets[code_id] = match.term.target
             parts.append(Code(Kind.STANDALONE, code_id, match.term.target))
             position = match.end
-        _append(parts, part[position:])
+        inline.append_text(parts, part[position:])
     if not targets:
         return WithTerms(segment, {})
     return WithTerms(Tagged(tuple(parts)), targets)
@@ -361,9 +353,9 @@ def render_terms(translated: Tagged, targets: Mapping[str, str]) -> Tagged:
     parts: list[Part] = []
     for part in translated.parts:
         if isinstance(part, Code) and part.id in targets:
-            _append(parts, targets[part.id])
+            inline.append_text(parts, targets[part.id])
         elif isinstance(part, str):
-            _append(parts, part)
+            inline.append_text(parts, part)
         else:
             parts.append(part)
     return Tagged(tuple(parts))
@@ -379,7 +371,7 @@ def joined(parts: Iterable[Part]) -> Tagged:
     collected: list[Part] = []
     for part in parts:
         if isinstance(part, str):
-            _append(collected, part)
+            inline.append_text(collected, part)
         else:
             collected.append(part)
     return Tagged(tuple(collected))
