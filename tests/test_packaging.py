@@ -27,10 +27,12 @@ def test_environment_yml_matches_pyproject() -> None:
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = {_name(d) for d in environment["dependencies"] if isinstance(d, str)}
     listed -= {"python", "pip"}
+    pip_part = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    # The package itself last, editable; before it what only PyPI has.
+    assert pip_part[-1] == "-e ."
+    listed |= {_name(d) for d in pip_part[:-1]}
     # sqlalchemy[asyncio] pulls greenlet on PyPI; conda-forge's sqlalchemy depends on it.
     assert listed == wanted
-    pip_part = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert pip_part == ["-e ."]
 
 
 # --- the lock ---------------------------------------------------------------------------

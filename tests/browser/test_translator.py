@@ -88,6 +88,8 @@ def test_upload_estimate_run_and_download(server: Server, page: Page, tmp_path: 
     expect(files).to_contain_text("strings.csv")
     expect(files).to_contain_text("letter.docx")
     page.locator(".wb-translate-columns select").select_option("text")
+    # The translation goes into a new column "fr"; the source column stays as it was.
+    page.locator(".wb-translate-target-column input").fill("fr")
     expect(page.locator(".wb-translate-provider select")).to_contain_text("Pseudo")
 
     page.locator("button.wb-translate-estimate").click()
@@ -110,9 +112,10 @@ def test_upload_estimate_run_and_download(server: Server, page: Page, tmp_path: 
     assert {"strings.fr.csv", "letter.fr.docx"} <= set(downloaded)
 
     rows = list(csv.reader(io.StringIO(downloaded["strings.fr.csv"].decode("utf-8-sig"))))
-    assert rows[0] == ["id", "text"]
+    assert rows[0] == ["id", "text", "fr"]
     assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
-    for (_, source), (_, translated) in zip(ROWS, rows[1:], strict=True):
+    for (_, source), (_, kept, translated) in zip(ROWS, rows[1:], strict=True):
+        assert kept == source
         assert translated
         assert translated != source
     out = tmp_path / "letter.fr.docx"
