@@ -490,12 +490,12 @@ class TranslatePage(Component):
                 raise InvalidInput(
                     t._("Choose the column(s) to translate in {file}.", file=upload.name)
                 )
-            target = upload.target.value.strip() if upload.target is not None else ""
-            if target and upload.columns is not None and len(upload.columns.value) > 1:
+            into = upload.target.value.strip() if upload.target is not None else ""
+            if into and upload.columns is not None and len(upload.columns.value) > 1:
                 raise InvalidInput(
                     t._(
                         "Choose one column to fill {column} from in {file}.",
-                        column=target,
+                        column=into,
                         file=upload.name,
                     )
                 )
