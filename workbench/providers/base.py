@@ -29,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, NamedTuple, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from aiolimiter import AsyncLimiter
@@ -59,10 +59,10 @@ log = logging.getLogger("workbench.providers")
 LanguageRole = Literal["source", "target"]
 
 
-@dataclass(frozen=True, slots=True)
-class Translated:
+class Translated(NamedTuple):
     """One segment's translation, canonical; ``repaired`` says why its codes could not be
-    kept by the provider and its texts were translated one by one (None: they were kept)."""
+    kept by the provider and its texts were translated one by one (None: they were kept).
+    A tuple: a job makes one per segment, tens of thousands at a time."""
 
     text: str
     repaired: str | None = None
@@ -255,14 +255,14 @@ class Provider(abc.ABC):
         request = await self._prepare(target, source, model, glossary, options)
         todo = [index for index, segment in enumerate(parsed) if segment.prose.strip()]
         terms = self._terms(glossary, request)
-        units = [
-            codes.with_terms(parsed[index], terms)
-            if terms is not None
-            else codes.WithTerms(parsed[index], {})
-            for index in todo
-        ]
-        outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
         results = [Translated(segment) for segment in items]
+        if terms is None:
+            outcomes = await self._translate_units([parsed[i] for i in todo], request, todo)
+            for index, outcome in zip(todo, outcomes, strict=True):
+                results[index] = Translated(outcome.segment.canonical(), outcome.repaired)
+            return results
+        units = [codes.with_terms(parsed[index], terms) for index in todo]
+        outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
         for index, unit, outcome in zip(todo, units, outcomes, strict=True):
             text = codes.render_terms(outcome.segment, unit.targets).canonical()
             results[index] = Translated(text, outcome.repaired)
