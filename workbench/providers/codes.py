@@ -308,7 +308,6 @@ def _id(attributes: str, tag: str) -> str:
     raise Broken(f"a tag without its id: {tag[:40]}")
 
 
-
 # --- glossary terms as codes ---------------------------------------------------------------
 
 
