@@ -67,7 +67,7 @@ def test_a_gettext_locale_name_is_a_target(run, tmp_path: Path) -> None:  # type
     source.write_text('msgid "Save the file"\nmsgstr ""\n')
     done = run("translate", str(source), "--to", "sr@latin")
     assert done.returncode == 0, done.stderr
-    written = (tmp_path / "app.sr@latin.pot").read_text()
+    written = (tmp_path / "app.sr@latin.po").read_text()
     assert '"Language: sr@latin\\n"' in written
     assert '#, fuzzy\nmsgid "Save the file"\nmsgstr "[' in written
     refused = one_line_error(run("translate", str(source), "--to", "sr@klingon"), 2)

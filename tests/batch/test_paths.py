@@ -69,6 +69,8 @@ def test_default_output_name(tmp_path: Path) -> None:
     source = tmp_path / "docs" / "guide.md"
     assert default_output(source, "fr") == tmp_path / "docs" / "guide.fr.md"
     assert default_output(source, "de", tmp_path / "out") == tmp_path / "out" / "guide.de.md"
+    # A template translated into a language is that language's catalog.
+    assert default_output(tmp_path / "app.pot", "pt_BR") == tmp_path / "app.pt_BR.po"
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:

@@ -118,8 +118,8 @@ def translate(
     user: str | None,
     queue: bool,
 ) -> None:
-    """Translate files now, with a progress bar; each output is INPUT.<lang>.<ext>, with
-    the input's file permissions.
+    """Translate files now, with a progress bar; each output is INPUT.<lang>.<ext> (a .pot
+    template gives a .po catalog), with the input's file permissions.
 
     Formats: CSV and XLSX (--column, --header-row), TXT, Markdown (--front-matter), JSON
     catalogs, PO (--fuzzy), DOCX, SRT. Markup, placeholders and formatting are kept; what

@@ -35,8 +35,10 @@ def confine(path: str | os.PathLike[str], roots: Iterable[Path]) -> Path:
 
 
 def default_output(source: Path, target_lang: str, out_dir: Path | None = None) -> Path:
-    """``<name>.<lang>.<ext>`` next to the input, or in ``out_dir``."""
-    name = f"{source.stem}.{target_lang}{source.suffix}"
+    """``<name>.<lang>.<ext>`` next to the input, or in ``out_dir``; a gettext template
+    (``.pot``) translated is a catalog, ``<name>.<lang>.po``."""
+    suffix = ".po" if source.suffix.lower() == ".pot" else source.suffix
+    name = f"{source.stem}.{target_lang}{suffix}"
     return (out_dir or source.parent) / name
 
 
