@@ -29,6 +29,8 @@ EXPECTED_TABLES = {
     "glossary_entries",
     "glossary_remote_copies",
     "job_segments",
+    "provider_slots",
+    "rate_limit_hits",
     "settings",
     "tiers",
     "translation_jobs",

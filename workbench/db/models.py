@@ -164,6 +164,13 @@ class ApiKey(UUIDPrimaryKey, Base):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # What serves the key's API requests when the request does not say: a provider (and
+    # its model) pinned at creation, or None for the admin's default.
+    provider: Mapped[str | None] = mapped_column(String(PROVIDER_LENGTH))
+    model: Mapped[str | None] = mapped_column(String(MODEL_LENGTH))
+    # The key's own requests-per-minute limit (positive), on top of its owner's tier
+    # limit; None: only the tier's.
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship(back_populates="api_keys", lazy="raise")
 
@@ -322,6 +329,38 @@ class WorkerHeartbeat(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = created_at_column()
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RateLimitHit(Base):
+    """One request admitted by a shared limit (a tier's or a key's requests per minute, a
+    provider's pace), so that every process on the database counts the same requests.
+
+    A limit admits a request when fewer than its number of hits are younger than its
+    window; hits older than the longest window are deleted as new ones come.
+    """
+
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    bucket: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_at", "bucket", "at"),)
+
+
+class ProviderSlot(Base):
+    """One of a provider's concurrent request slots, shared by every process: a request
+    holds a free (or expired) slot while it is in flight, so no more than the admin's
+    concurrency are in flight at the provider across all API processes and workers."""
+
+    __tablename__ = "provider_slots"
+
+    provider: Mapped[str] = mapped_column(String(PROVIDER_LENGTH), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None]
 
 
 class TranslationMemory(UUIDPrimaryKey, Base):
