@@ -146,12 +146,16 @@ class NotFoundHandler(ApiHandler):
 # --- reading parameters -------------------------------------------------------------------
 
 
+class FormValues(list[str]):
+    """The values of a form or query parameter (a JSON list is not one value)."""
+
+
 def one(params: dict[str, Any], name: str, *, limit: int = MAX_VALUE) -> str | None:
     """A parameter that is one string (a form's last value), bounded; None if absent."""
     value = params.get(name)
     if value is None:
         return None
-    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+    if isinstance(value, FormValues) and value:
         value = value[-1]
     if not isinstance(value, str):
         raise InvalidInput(f"the parameter '{name}' must be a string")
@@ -200,10 +204,10 @@ def _form(raw: bytes) -> dict[str, Any]:
         raise InvalidInput("the form is not valid UTF-8") from None
     except ValueError:
         raise InvalidInput(f"the form has more than {MAX_FIELDS} fields") from None
-    params: dict[str, list[str]] = {}
+    params: dict[str, FormValues] = {}
     for key, value in pairs:
         name = key.removesuffix("[]")  # some clients write text[]=…
-        params.setdefault(name, []).append(value)
+        params.setdefault(name, FormValues()).append(value)
     return params
 
 
