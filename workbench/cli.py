@@ -34,6 +34,7 @@ LAZY_COMMANDS = {
     "worker": ("workbench.batch.commands", "worker"),
     "glossary": ("workbench.glossary.commands", "glossary"),
     "serve": ("workbench.server.serve", "serve"),
+    "api": ("workbench.api.command", "api"),
 }
 
 

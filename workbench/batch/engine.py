@@ -61,6 +61,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workbench import inline
 from workbench.accounts import quotas
 from workbench.accounts.audit import Actor
 from workbench.accounts.quotas import Allowance
@@ -250,15 +251,19 @@ class Engine:
             return await self._estimate(session, spec, prepared, known)
 
     async def submit(
-        self, spec: JobSpec, texts: Sequence[str] | None = None
+        self, spec: JobSpec, texts: Sequence[str] | None = None, *, canonical: bool = False
     ) -> tuple[TranslationJob, Estimate]:
-        """Store a queued job with its segments and its quota reserved."""
+        """Store a queued job with its segments and its quota reserved.
+
+        ``texts`` are plain text, unless ``canonical``: then each is a canonical segment
+        already (:mod:`workbench.inline`, e.g. the HTTP API's tagged texts), checked as such.
+        """
         provider = await self.translating_provider(spec.provider)
         # A provider's first use fetches its languages: meanwhile, read the inputs and
         # ask the memory. A language it does not offer is still the error reported first.
         checking = asyncio.create_task(_check_languages(provider, spec))
         try:
-            prepared = await asyncio.to_thread(_prepare, spec, texts, self.limits)
+            prepared = await asyncio.to_thread(_prepare, spec, texts, self.limits, canonical)
             glossary = await self._load_glossary(spec.glossary_id, user_id=spec.user_id)
             if glossary is not None:
                 glossary.check_pair(spec.source_lang or None, spec.target_lang)
@@ -320,12 +325,14 @@ class Engine:
         *,
         progress: ProgressCallback | None = None,
         on_submitted: Callable[[TranslationJob, Estimate], None] | None = None,
+        canonical: bool = False,
     ) -> TranslationJob:
-        """Submit a job and work on it here until it ends (the CLI, a notebook).
+        """Submit a job and work on it here until it ends (the CLI, a notebook, the API).
 
         It is an ordinary job: workers may help, and if this process dies one resumes it.
+        ``canonical``: as for :meth:`submit`.
         """
-        job, estimate = await self.submit(spec, texts)
+        job, estimate = await self.submit(spec, texts, canonical=canonical)
         if on_submitted is not None:
             on_submitted(job, estimate)
         worker_id = f"inline:{uuid.uuid4().hex[:12]}"
@@ -1012,7 +1019,9 @@ async def _check_languages(provider: Provider, spec: JobSpec) -> None:
         await provider.validate_language(spec.source_lang, role="source")
 
 
-def _prepare(spec: JobSpec, texts: Sequence[str] | None, limits: InputLimits) -> _Prepared:
+def _prepare(
+    spec: JobSpec, texts: Sequence[str] | None, limits: InputLimits, given_canonical: bool = False
+) -> _Prepared:
     if texts is not None and spec.inputs:
         raise InvalidInput("give either input files or texts, not both")
     if texts is None and not spec.inputs:
@@ -1032,7 +1041,13 @@ def _prepare(spec: JobSpec, texts: Sequence[str] | None, limits: InputLimits) ->
         limits.check_segments(len(texts), "this job")
         for number, text in enumerate(texts, start=1):
             limits.check_segment_size(text, f"text {number}")
-        canonical = [from_plain(text) for text in texts]
+            if given_canonical:
+                try:
+                    inline.parse(text)
+                except InvalidInput as error:
+                    problem = f"text {number} is not a canonical segment: {error}"
+                    raise InvalidInput(problem) from None
+        canonical = list(texts) if given_canonical else [from_plain(text) for text in texts]
     # Each distinct text with letters in its prose -> the prose's length, in order.
     unique: dict[str, int] = {}
     seen: set[str] = set()

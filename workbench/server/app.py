@@ -13,6 +13,7 @@
   speaks only the v1 protocol and reads every frame within bounds
   (:mod:`workbench.server.kernel_socket`).
 - Voilà's kernels accept only widget messages from the browser (no code execution).
+- The HTTP API (:mod:`workbench.api`) is served on the same port, under ``/v2/``.
 - Every request passes the :mod:`~workbench.server.edge`: the client's address behind a
   proxy, no framing, Secure cookies under HTTPS.
 """
@@ -42,6 +43,8 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.treehandler import VoilaTreeHandler
 
+from workbench.api.app import api_handlers
+from workbench.api.service import ApiServices
 from workbench.batch import uploads
 from workbench.config import derived_key, get_settings
 from workbench.errors import KernelLimitReached
@@ -222,6 +225,7 @@ class WorkbenchVoila(Voila):  # type: ignore[misc]
             if "kernel_id" in route and target not in _OURS.values():
                 raise RuntimeError(f"no owner check guards {route} ({target.__name__})")
         return [
+            *api_handlers(ApiServices(database)),  # the HTTP API: its key, no cookie
             (r"/", HomeHandler),
             (r"/voila/tree(.*)", HomeHandler),
             (r"/workbench/download/(job|glossary)/(.+)", DownloadHandler),

@@ -1,0 +1,37 @@
+"""The API's routes, served on the dashboards' port by ``workbench serve`` and alone by
+``workbench api``.
+
+:data:`ROUTES` lists each path and its handler; another API shape adds its handlers there.
+Every handler gets the process's :class:`~workbench.api.service.ApiServices`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado import web
+
+from workbench.api import deepl
+from workbench.api.base import ApiHandler, NotFoundHandler
+from workbench.api.service import ApiServices
+
+ROUTES: list[tuple[str, type[ApiHandler]]] = [
+    (r"/v2/translate", deepl.TranslateHandler),
+    (r"/v2/languages", deepl.LanguagesHandler),
+    (r"/v2/usage", deepl.UsageHandler),
+]
+
+
+def api_handlers(services: ApiServices) -> list[tuple[str, type[ApiHandler], dict[str, Any]]]:
+    """Tornado routes for every API endpoint, sharing ``services``."""
+    return [(route, handler, {"services": services}) for route, handler in ROUTES]
+
+
+def make_app(services: ApiServices) -> web.Application:
+    """An application serving the API alone: no cookies, no XSRF, JSON 404 elsewhere."""
+    return web.Application(
+        api_handlers(services),
+        default_handler_class=NotFoundHandler,
+        default_handler_args={"services": services},
+        xsrf_cookies=False,
+    )

@@ -1,0 +1,60 @@
+"""Who calls the API: ``Authorization: DeepL-Auth-Key <workbench key>``, checked per request.
+
+A workbench API key (``wb_<prefix>_<secret>``) is sent the way DeepL's clients send
+theirs; :func:`workbench.accounts.api_keys.verify_api_key` proves it (HMAC), refuses a
+revoked or expired key or a deactivated owner, and records its use (``last_used_at``).
+
+Scopes: translating and listing languages need ``translate``; ``/v2/usage`` accepts
+``usage`` or ``translate``, because a client that translates needs to see what it has
+left (DeepL's clients ask before they send) and shows nothing of anyone else's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.accounts.api_keys import ApiScope, get_api_key, verify_api_key
+from workbench.db import Database
+from workbench.errors import AuthenticationFailed, PermissionDenied
+
+SCHEME = "DeepL-Auth-Key"
+MAX_HEADER = 512  # a workbench key is ~60 characters
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A proven key: its owner, its public prefix and what it is pinned to (if anything)."""
+
+    user_id: uuid.UUID
+    key_prefix: str
+    provider: str | None = None
+    model: str | None = None
+
+
+def key_from_header(value: str | None) -> str:
+    """The key of an ``Authorization: DeepL-Auth-Key <key>`` header, else 403."""
+    if not value:
+        raise AuthenticationFailed(
+            f"missing API key: send the header 'Authorization: {SCHEME} <your workbench key>'"
+        )
+    scheme, _, key = value.strip()[:MAX_HEADER].partition(" ")
+    if scheme.lower() != SCHEME.lower() or not key.strip():
+        raise AuthenticationFailed(
+            f"unsupported authorization: send 'Authorization: {SCHEME} <your workbench key>'"
+        )
+    return key.strip()
+
+
+async def authenticate(db: Database, key: str, scopes: Sequence[ApiScope]) -> Caller:
+    """The caller of a valid key having one of ``scopes``; its use is recorded."""
+    async with db.session() as session:
+        user = await verify_api_key(session, key)
+        row = await get_api_key(session, key)
+        if not any(scope.value in row.scopes for scope in scopes):
+            wanted = " or ".join(repr(scope.value) for scope in scopes)
+            raise PermissionDenied(f"the API key {row.prefix} does not have the {wanted} scope")
+        caller = Caller(user.id, row.prefix, row.provider or None, row.model or None)
+        await session.commit()
+    return caller
