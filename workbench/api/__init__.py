@@ -1,0 +1,1 @@
+"""The workbench's HTTP API: DeepL API v2 and LibreTranslate compatible."""
