@@ -1,4 +1,5 @@
-"""Every visible string of the dashboards and the sign-in page has its French translation."""
+"""Every visible string of the dashboards, the sign-in page and the API's reference page has its
+French translation."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from workbench.providers.registry import PROVIDERS
 from workbench.ui.i18n import LOCALES, Texts, catalog
 
 PACKAGE = Path(workbench.__file__).resolve().parent
-MARKED_IN = ("ui", "server")
+MARKED_IN = ("ui", "server", "api")
 KEYWORDS = {"_": None, "N_": None}
 
 
