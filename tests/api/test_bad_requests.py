@@ -146,6 +146,16 @@ def test_a_key_without_the_translate_scope_sees_only_its_usage(api_server: ApiSe
     assert usage_of(api_server, account) == 0
 
 
+def test_the_api_server_describes_itself(api_server: ApiServer) -> None:
+    document = httpx.get(f"{api_server.url}/openapi.json")
+    docs = httpx.get(f"{api_server.url}/docs")
+
+    assert document.status_code == 200
+    assert set(document.json()["paths"]) >= {"/v2/translate", "/v2/usage", "/translate"}
+    assert docs.status_code == 200
+    assert "/v2/translate" in docs.text
+
+
 def test_unknown_paths_and_methods_answer_json(api_server: ApiServer) -> None:
     missing = httpx.get(f"{api_server.url}/v2/nothing")
     wrong_method = httpx.get(f"{api_server.url}/v2/translate")

@@ -50,6 +50,9 @@ def test_the_dashboards_server_serves_the_api(tmp_path: Path) -> None:
         assert "set-cookie" not in answer.headers
         assert httpx.get(f"{url}/login").status_code == 200
         assert httpx.get(f"{url}/v2/usage").json()["message"].startswith("missing API key")
+        # The API's description is served beside it.
+        assert "/v2/translate" in httpx.get(f"{url}/openapi.json").json()["paths"]
+        assert httpx.get(f"{url}/docs").headers["content-type"].startswith("text/html")
     finally:
         stop_group(serve, signal.SIGINT)
     assert "Traceback" not in log.read_text(), log.read_text()

@@ -13,6 +13,7 @@ from tornado import web
 
 from workbench.api import deepl
 from workbench.api.base import ApiHandler, NotFoundHandler
+from workbench.api.openapi import docs_routes
 from workbench.api.service import ApiServices
 
 ROUTES: list[tuple[str, type[ApiHandler]]] = [
@@ -22,9 +23,13 @@ ROUTES: list[tuple[str, type[ApiHandler]]] = [
 ]
 
 
-def api_handlers(services: ApiServices) -> list[tuple[str, type[ApiHandler], dict[str, Any]]]:
-    """Tornado routes for every API endpoint, sharing ``services``."""
-    return [(route, handler, {"services": services}) for route, handler in ROUTES]
+def api_handlers(services: ApiServices) -> list[tuple[Any, ...]]:
+    """Tornado routes for every API endpoint, sharing ``services``, and the API's
+    description (``/openapi.json``, ``/docs``)."""
+    return [
+        *((route, handler, {"services": services}) for route, handler in ROUTES),
+        *docs_routes(),
+    ]
 
 
 def make_app(services: ApiServices) -> web.Application:
