@@ -116,6 +116,38 @@ def test_the_proxy_forwards_to_the_dashboards_with_tls() -> None:
     assert "443:443" in proxy["ports"]
 
 
+def _proxied_to_the_api(path: str) -> bool:
+    """Whether the Caddyfile's ``@api`` matcher (Caddy's path globs) takes ``path``."""
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    (patterns,) = re.findall(r"^\s*@api path (.+)$", caddyfile, flags=re.MULTILINE)
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns.split())
+
+
+def _example_path(route: str) -> str:
+    """A concrete path a tornado route pattern matches (each group filled in)."""
+    path = re.sub(r"\([^)]*\)", "abc", route.replace("\\.", "."))
+    return path.replace("/?", "").rstrip("$")
+
+
+def test_the_proxy_sends_every_api_path_to_the_api_and_nothing_else() -> None:
+    from workbench.api.app import api_handlers
+    from workbench.api.service import ApiServices
+
+    routes = [route for route, *_ in api_handlers(ApiServices())]
+    assert "/v2/translate" in routes
+    missed = [route for route in routes if not _proxied_to_the_api(_example_path(route))]
+    assert not missed, f"the proxy sends these API routes to the dashboards: {missed}"
+    for dashboards_path in ("/", "/login", "/voila/render/users.ipynb", "/workbench/download/job/x"):
+        assert not _proxied_to_the_api(dashboards_path), dashboards_path
+    services = compose()["services"]
+    assert services["api"]["command"][:2] == ["workbench", "api"]
+    assert services["api"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert "api" in services["proxy"]["depends_on"]
+    assert "reverse_proxy api:8867" in (ROOT / "deploy" / "Caddyfile").read_text()
+
+
 def test_the_image_runs_what_compose_runs_as_a_user_without_secrets() -> None:
     instructions = dockerfile_instructions()
     runtime = instructions[max(i for i, (op, _) in enumerate(instructions) if op == "FROM") :]
