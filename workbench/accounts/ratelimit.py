@@ -33,7 +33,7 @@ from workbench.db.models import ApiKey, RateLimitHit
 from workbench.errors import RateLimitExceeded
 
 MINUTE = 60.0
-# Advisory lock namespaces (PostgreSQL's two-key form): buckets here, provider slots there.
+# The advisory lock namespace of buckets (PostgreSQL's two-key form; slots use another).
 BUCKET_LOCKS = 0x5742_0001
 # Aged-out hits one admission deletes at most: a burst of old rows is cleared over a few.
 PRUNE_BATCH = 500

@@ -105,7 +105,7 @@ async def provider_slot(
     """
     if concurrency < 1 or lease <= 0:
         raise ValueError("a provider slot needs a positive concurrency and lease")
-    guard = writes or nullcontext()
+    guard = writes if writes is not None else nullcontext()
     delay = FIRST_POLL
     while True:
         released = releases.current() if releases is not None else None
