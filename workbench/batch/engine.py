@@ -98,6 +98,7 @@ from workbench.preferences import load as load_preferences
 from workbench.providers.base import Provider
 from workbench.providers.glossary import GlossarySpec, GlossarySupport
 from workbench.providers.registry import get_provider
+from workbench.providers.slots import SharedGate
 
 log = logging.getLogger("workbench.batch")
 
@@ -174,7 +175,12 @@ class _Prepared:
 
 class Engine:
     """One per process (or notebook); holds a client per provider (and those a concurrency
-    change replaced, until they are closed). Close it when done."""
+    change replaced, until they are closed). Close it when done.
+
+    Every request its providers send holds a slot shared through the database
+    (:class:`~workbench.providers.slots.SharedGate`), so a provider's concurrency and pace
+    hold across all the processes on it.
+    """
 
     def __init__(
         self,
@@ -197,10 +203,12 @@ class Engine:
         self._writes: contextlib.AbstractAsyncContextManager[Any] = (
             asyncio.Lock() if db.backend == "sqlite" else contextlib.nullcontext()
         )
+        self._gate = SharedGate(db, writes=self._writes)
 
     def provider(self, name: str) -> Provider:
         if name not in self._providers:
             options = dict(self._provider_options.get(name, {}))
+            options.setdefault("gate", self._gate)
             self._providers[name] = get_provider(name, self.settings, **options)
         return self._providers[name]
 
@@ -221,7 +229,7 @@ class Engine:
                 self._retired.append(current)
             self._chosen_concurrency[name] = chosen
             self._providers[name] = get_provider(
-                name, self.settings, **{**options, "concurrency": chosen}
+                name, self.settings, **{"gate": self._gate, **options, "concurrency": chosen}
             )
         return self.provider(name)
 

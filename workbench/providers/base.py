@@ -8,7 +8,8 @@ glossaries by the provider's support mode, splitting by the provider's limits, r
 batches concurrently, and sending every request through :meth:`Provider._call` —
 bounded concurrency, ``aiolimiter`` pacing, a timeout, retries with backoff on rate
 limits and outages, and a cooldown after auth or quota errors so a refusing provider
-is not hammered.
+is not hammered. Concurrency and pacing hold per instance; a :class:`Gate` (an engine's,
+:mod:`.slots`) bounds them across every process on a database as well.
 
 Segments with inline codes (:meth:`Provider.translate_segments`) travel in the form the
 provider's ``codec`` declares (:mod:`.codes`), in the provider's tag mode; every reply is
@@ -27,9 +28,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any, ClassVar, Literal, NamedTuple, Self, TypeVar
+from typing import Any, ClassVar, Literal, NamedTuple, Protocol, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from aiolimiter import AsyncLimiter
@@ -97,6 +99,15 @@ class _Outcome:
     repaired: str | None = None
 
 
+class Gate(Protocol):
+    """A bound on a provider's requests beyond its instance, e.g. shared by processes."""
+
+    def request(self, provider: Provider) -> AbstractAsyncContextManager[object]:
+        """Entered around each request ``provider`` sends (each try), after its own
+        bounds; holds the request back until the shared bound admits it."""
+        ...
+
+
 class Provider(abc.ABC):
     """One translation provider; use one instance per event loop and close it."""
 
@@ -134,6 +145,7 @@ class Provider(abc.ABC):
         cooldown: float | None = None,
         concurrency: int | None = None,
         requests_per_second: float | None = None,
+        gate: Gate | None = None,
     ) -> None:
         if isinstance(api_key, str):
             api_key = SecretStr(api_key)
@@ -157,6 +169,7 @@ class Provider(abc.ABC):
         self._slots = asyncio.Semaphore(self.concurrency)
         # Capacity 1: requests are spaced evenly rather than sent in bursts.
         self._pace = AsyncLimiter(1, 1 / self.requests_per_second)
+        self.gate = gate
         self._cooling: tuple[type[ProviderError], str, float] | None = None
         self._languages: list[Language] | None = None
         self._fetching: asyncio.Future[list[Language]] | None = None
@@ -528,7 +541,7 @@ class Provider(abc.ABC):
             async with self._slots:
                 await self._pace.acquire()
                 try:
-                    async with asyncio.timeout(self.timeout):
+                    async with self._shared(), asyncio.timeout(self.timeout):
                         return await operation()
                 except TimeoutError as exc:
                     raise ProviderUnavailable(
@@ -539,6 +552,9 @@ class Provider(abc.ABC):
                     raise
 
         return await with_retries(attempt, self.retry)
+
+    def _shared(self) -> AbstractAsyncContextManager[object]:
+        return self.gate.request(self) if self.gate is not None else nullcontext()
 
     def _secret(self) -> str:
         """The plain key, for handing to a client; never put it in a message."""

@@ -71,7 +71,8 @@ def get_provider(name: str, settings: Settings | None = None, **overrides: Any) 
     """A new provider instance configured from settings; close it when done.
 
     ``overrides`` go to the constructor (``timeout``, ``retry``, ``cooldown``,
-    ``concurrency``, ``requests_per_second``, ``api_key``, ``base_url``). A provider that
-    needs a key it does not have raises ConfigError naming the variable to set.
+    ``concurrency``, ``requests_per_second``, ``api_key``, ``base_url``, ``gate``). A
+    provider that needs a key it does not have raises ConfigError naming the variable to
+    set.
     """
     return provider_class(name).from_settings(settings or get_settings(), **overrides)
