@@ -62,9 +62,12 @@ class ApiServer:
         providers: Sequence[str] = ("pseudo",),
         characters: int | None = None,
         scopes: Sequence[str] = ("translate",),
+        requests_per_minute: int | None = None,
     ) -> Account:
         """A new user on a tier of their own, and an API key of theirs."""
-        return asyncio.run(_account(self.database, providers, characters, scopes))
+        return asyncio.run(
+            _account(self.database, providers, characters, scopes, requests_per_minute)
+        )
 
     def revoke(self, account: Account) -> None:
         asyncio.run(_revoke(self.database, account.prefix))
@@ -80,7 +83,11 @@ class ApiServer:
 
 
 async def _account(
-    url: URL, providers: Sequence[str], characters: int | None, scopes: Sequence[str]
+    url: URL,
+    providers: Sequence[str],
+    characters: int | None,
+    scopes: Sequence[str],
+    requests_per_minute: int | None = None,
 ) -> Account:
     name = f"t{uuid.uuid4().hex[:12]}"
     email = f"{name}@example.com"
@@ -91,6 +98,7 @@ async def _account(
             actor=TESTS,
             allowed_providers=list(providers),
             monthly_character_limit=characters,
+            requests_per_minute=requests_per_minute,
         )
         user = await create_user(session, email=email, hashed_password="unused", tier=name)
         created = await create_api_key(
@@ -158,15 +166,18 @@ def api_server(
     template_url: URL,
     fake_deepl: FakeDeepL,
     tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[ApiServer]:
-    """``workbench api --workers 2`` on a database of its own, for a test module."""
+    """``workbench api --workers 2`` on a database of its own, for a test module (a module
+    may set ``API_WORKERS`` for another number of processes)."""
+    workers = str(getattr(request.module, "API_WORKERS", 2))
     database = scratch.clone(template_url)
     folder = tmp_path_factory.mktemp("api")
     log = folder / "api.log"
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "api", "--port", str(port), "--workers", "2"],
+            [sys.executable, "-m", "workbench", "api", "--port", str(port), "--workers", workers],
             env=server_env(database, folder / "data", fake_deepl),
             cwd=folder,
             stdout=out,

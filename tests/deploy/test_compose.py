@@ -137,7 +137,12 @@ def test_the_proxy_sends_every_api_path_to_the_api_and_nothing_else() -> None:
     assert "/v2/translate" in routes
     missed = [route for route in routes if not _proxied_to_the_api(_example_path(route))]
     assert not missed, f"the proxy sends these API routes to the dashboards: {missed}"
-    for dashboards_path in ("/", "/login", "/voila/render/users.ipynb", "/workbench/download/job/x"):
+    for dashboards_path in (
+        "/",
+        "/login",
+        "/voila/render/users.ipynb",
+        "/workbench/download/job/x",
+    ):
         assert not _proxied_to_the_api(dashboards_path), dashboards_path
     services = compose()["services"]
     assert services["api"]["command"][:2] == ["workbench", "api"]

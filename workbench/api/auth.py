@@ -7,6 +7,10 @@ revoked or expired key or a deactivated owner, and records its use (``last_used_
 Scopes: translating and listing languages need ``translate``; ``/v2/usage`` accepts
 ``usage`` or ``translate``, because a client that translates needs to see what it has
 left (DeepL's clients ask before they send) and shows nothing of anyone else's.
+
+Every authenticated request counts against the owner's tier requests-per-minute and the
+key's own limit (:func:`workbench.accounts.ratelimit.admit_api_request`), kept in the
+database so that several API processes share them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workbench.accounts.api_keys import ApiScope, get_api_key, verify_api_key
+from workbench.accounts.ratelimit import admit_api_request
 from workbench.db import Database
 from workbench.errors import AuthenticationFailed, PermissionDenied
 
@@ -48,7 +53,8 @@ def key_from_header(value: str | None) -> str:
 
 
 async def authenticate(db: Database, key: str, scopes: Sequence[ApiScope]) -> Caller:
-    """The caller of a valid key having one of ``scopes``; its use is recorded."""
+    """The caller of a valid key having one of ``scopes``; its use is recorded and
+    counted against the owner's tier rate and the key's own (429 beyond either)."""
     async with db.session() as session:
         user = await verify_api_key(session, key)
         row = await get_api_key(session, key)
@@ -57,4 +63,6 @@ async def authenticate(db: Database, key: str, scopes: Sequence[ApiScope]) -> Ca
             raise PermissionDenied(f"the API key {row.prefix} does not have the {wanted} scope")
         caller = Caller(user.id, row.prefix, row.provider or None, row.model or None)
         await session.commit()
+        # Counted in the database, so the limit holds across every API process.
+        await admit_api_request(session, user.id, row)
     return caller
