@@ -7,7 +7,8 @@ answers ``{"data": {"languages": [{"language", "name"}]}}``; ``POST …/v2/detec
 ``{"q": [...]}`` answers ``{"data": {"detections": [[{"language", "confidence",
 "isReliable"}]]}}`` (its guess: :func:`~tests.providers.fakes.google_web_api.guess_language`).
 The API key is accepted in the ``key`` query parameter or the ``X-Goog-Api-Key`` header,
-as Google does. More than 128 segments or a body over 100 KB is a 400. Errors use Google's error envelope.
+as Google does. More than 128 segments or a body over 100 KB is a 400. Errors use
+Google's error envelope.
 
 ``format`` is ``html`` unless the request says ``text``, as Google's default is: then the
 text nodes are translated, elements with ``translate="no"`` are kept as they are, every
@@ -20,8 +21,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-from tests.providers.fakes.markup import Element, translate_tree
 from tests.providers.fakes.google_web_api import guess_language
+from tests.providers.fakes.markup import Element, translate_tree
 from tests.providers.fakes.server import FakeServer, Received, Reply
 
 TRANSLATE = "/language/translate/v2"
