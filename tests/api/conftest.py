@@ -2,7 +2,8 @@
 
 The server is a subprocess on a free port, on a database cloned from the session's
 template (SQLite and PostgreSQL), with the ``deepl`` provider pointed at a fake DeepL on
-loopback that counts the requests it gets. Each test makes its own user, tier and key,
+loopback that counts the requests it gets, and ``google`` at a fake of Google's web
+endpoint (which detects languages). Each test makes its own user, tier and key,
 so tests sharing a server never share a quota or a memory entry by accident.
 """
 
@@ -28,6 +29,7 @@ from tests.conftest import ScratchDatabases
 from tests.ports import free_port
 from tests.processes import stop_group
 from tests.providers.fakes.deepl_api import FakeDeepL
+from tests.providers.fakes.google_web_api import FakeGoogleWeb
 from workbench.accounts.api_keys import create_api_key, revoke_api_key
 from workbench.accounts.audit import Actor
 from workbench.accounts.tiers import create_tier
@@ -55,6 +57,7 @@ class ApiServer:
     log: Path
     process: subprocess.Popen[bytes]
     fake: FakeDeepL
+    google: FakeGoogleWeb | None = None
 
     def account(
         self,
@@ -122,7 +125,9 @@ async def _pin(url: URL, prefix: str, provider: str, model: str) -> None:
         await session.commit()
 
 
-def server_env(database: URL, data_dir: Path, fake: FakeDeepL) -> dict[str, str]:
+def server_env(
+    database: URL, data_dir: Path, fake: FakeDeepL, google: FakeGoogleWeb | None = None
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env.update(
         WORKBENCH_DATA_DIR=str(data_dir),
@@ -133,6 +138,8 @@ def server_env(database: URL, data_dir: Path, fake: FakeDeepL) -> dict[str, str]
         NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
+    if google is not None:
+        env["WORKBENCH_GOOGLE_URL"] = google.url
     return env
 
 
@@ -161,10 +168,21 @@ def fake_deepl() -> Iterator[FakeDeepL]:
 
 
 @pytest.fixture(scope="module")
+def fake_google() -> Iterator[FakeGoogleWeb]:
+    fake = FakeGoogleWeb()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="module")
 def api_server(
     scratch: ScratchDatabases,
     template_url: URL,
     fake_deepl: FakeDeepL,
+    fake_google: FakeGoogleWeb,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> Iterator[ApiServer]:
@@ -178,7 +196,7 @@ def api_server(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "workbench", "api", "--port", str(port), "--workers", workers],
-            env=server_env(database, folder / "data", fake_deepl),
+            env=server_env(database, folder / "data", fake_deepl, fake_google),
             cwd=folder,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -187,7 +205,7 @@ def api_server(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log)
-        yield ApiServer(url, database, log, process, fake_deepl)
+        yield ApiServer(url, database, log, process, fake_deepl, fake_google)
     finally:
         stop_group(process)
         scratch.drop(database)

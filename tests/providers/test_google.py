@@ -172,3 +172,35 @@ async def test_web_a_reply_of_another_shape_is_bad(
     google_fake.fail(google_web_api.PATH, Reply(200, {"sentences": []}))
     with pytest.raises(ProviderBadResponse):
         await google.translate(["Hi"], target="fr")
+
+
+# --- detecting languages ---------------------------------------------------------------
+
+
+async def test_cloud_detects_through_its_detect_call(
+    google_cloud_fake: FakeGoogleCloud, google_cloud: GoogleCloudProvider
+) -> None:
+    found = await google_cloud.detect("Guten Morgen, das ist gut")
+
+    assert [item.language for item in found] == ["de"]
+    assert 0.5 < found[0].confidence <= 1.0
+    (request,) = google_cloud_fake.requests(google_cloud_api.DETECT)
+    assert request.json() == {"q": ["Guten Morgen, das ist gut"]}
+    assert not google_cloud_fake.requests(TRANSLATE)
+
+
+async def test_web_detects_from_its_reply_to_auto(
+    google_fake: FakeGoogleWeb, google: GoogleWebProvider
+) -> None:
+    found = await google.detect("Bonjour, merci " + "x" * 5000)
+
+    assert found[0].language == "fr"
+    (request,) = google_fake.requests(google_web_api.PATH)
+    assert request.param("sl") == "auto"
+    assert len(request.param("q") or "") == 1000  # only the start of a long text
+
+
+async def test_a_provider_that_cannot_detect_says_so() -> None:
+    async with make_provider("pseudo") as pseudo:
+        with pytest.raises(InvalidInput, match="pseudo cannot detect languages"):
+            await pseudo.detect("Hello")

@@ -11,7 +11,7 @@ from typing import Any
 
 from tornado import web
 
-from workbench.api import deepl
+from workbench.api import deepl, libretranslate
 from workbench.api.base import ApiHandler, NotFoundHandler
 from workbench.api.openapi import docs_routes
 from workbench.api.service import ApiServices
@@ -20,6 +20,13 @@ ROUTES: list[tuple[str, type[ApiHandler]]] = [
     (r"/v2/translate", deepl.TranslateHandler),
     (r"/v2/languages", deepl.LanguagesHandler),
     (r"/v2/usage", deepl.UsageHandler),
+    # LibreTranslate
+    (r"/translate", libretranslate.TranslateHandler),
+    (r"/languages", libretranslate.LanguagesHandler),
+    (r"/detect", libretranslate.DetectHandler),
+    (r"/translate_file", libretranslate.TranslateFileHandler),
+    (r"/download_file/([^/]+)/([^/]+)/([^/]+)/([^/]+)", libretranslate.DownloadFileHandler),
+    (r"/frontend/settings", libretranslate.FrontendSettingsHandler),
 ]
 
 

@@ -6,6 +6,11 @@ before any work: a body over :attr:`ApiHandler.max_body` is read and dropped (41
 whose announced length exceeds :data:`HARD_CAP` is refused at once. Parameters come from
 a JSON object, a form (``application/x-www-form-urlencoded``, repeated keys for lists,
 as DeepL's clients send) or the query string.
+
+Errors are JSON in the shape the handler's API speaks: ``{"message": …}`` for DeepL's,
+``{"error": …}`` for LibreTranslate's (:attr:`ApiHandler.error_field`), with the statuses
+of :func:`~workbench.api.errors.answer_for`, some said otherwise where an API's clients
+know fewer (:attr:`ApiHandler.status_aliases`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import urllib.parse
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from tornado import web
 
@@ -35,6 +41,8 @@ class ApiHandler(web.RequestHandler):
     """Base of the API's handlers; subclasses set ``max_body`` and their methods."""
 
     max_body = DEFAULT_MAX_BODY
+    error_field: ClassVar[str] = "message"  # the field of an error body
+    status_aliases: ClassVar[Mapping[int, int]] = {}  # a status this API's clients know otherwise
 
     def initialize(self, services: ApiServices) -> None:
         self.services = services
@@ -88,7 +96,7 @@ class ApiHandler(web.RequestHandler):
         """
         if self._params is not None:
             return self._params
-        params: dict[str, Any] = _form(self.request.query.encode("latin-1"))
+        params = self.query_params()
         body = self.body()
         kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if body.strip():
@@ -104,23 +112,28 @@ class ApiHandler(web.RequestHandler):
         self._params = params
         return params
 
+    def query_params(self) -> dict[str, Any]:
+        """The query string's parameters (values are lists of strings)."""
+        return _form(self.request.query.encode("latin-1"))
+
     # --- errors as JSON ------------------------------------------------------------------
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(error, web.HTTPError):
             message = error.reason or self._reason
-            self.set_status(error.status_code, error.reason)
+            code = error.status_code
+            self.set_status(self.status_aliases.get(code, code), error.reason)
         elif isinstance(error, BaseException):
             answer = answer_for(error)
-            self.set_status(answer.status)
+            self.set_status(self.status_aliases.get(answer.status, answer.status))
             message = answer.message
             for name, value in answer.headers.items():
                 self.set_header(name, value)
         else:
             message = INTERNAL if status_code >= 500 else self._reason
         self.set_header("Content-Type", JSON_TYPE)
-        self.finish(json.dumps({"message": message}, ensure_ascii=False))
+        self.finish(json.dumps({self.error_field: message}, ensure_ascii=False))
 
     def log_exception(self, typ: Any, value: BaseException | None, tb: Any) -> None:
         where = f"{self.request.method} {self.request.path}"

@@ -1,9 +1,10 @@
 """The one pipeline behind every API endpoint, whatever API shape it speaks.
 
-Handlers (DeepL's, and others later) read their request, then call plain functions here:
-:func:`translate`, :func:`languages`, :func:`usage`. A translation is an ordinary job run
-by the same :class:`~workbench.batch.engine.Engine` as the CLI, notebooks and dashboards,
-in the key owner's name: the tier check, quota reserve and settle, translation memory
+Handlers (DeepL's, LibreTranslate's) read their request, then call plain functions here:
+:func:`translate`, :func:`translate_file`, :func:`languages`, :func:`detect`,
+:func:`usage`. A translation is an ordinary job run by the same
+:class:`~workbench.batch.engine.Engine` as the CLI, notebooks and dashboards, in the key
+owner's name: the tier check, quota reserve and settle, translation memory
 (a hit costs no provider call), glossary enforcement and usage events all come from it.
 
 Which provider serves a request (:func:`choose`), the most specific choice winning:
@@ -18,9 +19,11 @@ provider applies to the provider chosen by the rules above.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
 from sqlalchemy import select
@@ -28,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.quotas import Allowance, check_provider_allowed, get_allowance
 from workbench.accounts.subscriptions import current_subscription
+from workbench.api import files
 from workbench.api.auth import Caller
 from workbench.api.markup import Tagged, TagHandling, parse
 from workbench.batch import jobs
@@ -47,6 +51,7 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.preferences import load as load_preferences
+from workbench.providers.base import Detection
 from workbench.providers.languages import Language, parse_tag
 
 LanguageRole = Literal["source", "target"]
@@ -239,6 +244,84 @@ async def languages(
         for language in offered
         if (language.source if role == "source" else language.target)
     ]
+
+
+async def default_languages(services: ApiServices) -> tuple[str, list[Language]]:
+    """The admin's default provider and its languages, for a caller who gives no key."""
+    async with services.db.session() as session:
+        provider = (await load_preferences(session)).default_provider
+    offered = await (await services.engine.translating_provider(provider)).list_languages()
+    return provider, offered
+
+
+async def detect(
+    services: ApiServices,
+    caller: Caller,
+    text: str,
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+) -> list[Detection]:
+    """The languages ``text`` is likely in, by the provider that serves ``caller`` (400
+    when it cannot detect). Detection translates nothing and is not billed."""
+    choice = await choose(services, caller, provider, model)
+    return await (await services.engine.translating_provider(choice.provider)).detect(text)
+
+
+async def detections(
+    services: ApiServices, provider: str, texts: Sequence[str]
+) -> list[Detection | None] | None:
+    """Each text's likeliest language by ``provider`` (already chosen for the caller),
+    one request per text; None when the provider cannot detect."""
+    detector = await services.engine.translating_provider(provider)
+    if not detector.detects:
+        return None
+    found: list[Detection | None] = []
+    for text in texts:
+        found.append((await detector.detect(text))[0] if text.strip() else None)
+    return found
+
+
+@dataclass(frozen=True)
+class FileResult:
+    job_id: uuid.UUID
+    output: str  # the translated file's name
+    provider: str
+
+
+async def translate_file(
+    services: ApiServices,
+    caller: Caller,
+    name: str,
+    data: bytes,
+    *,
+    target_lang: str,
+    source_lang: str = "",
+    provider: str | None = None,
+    model: str | None = None,
+) -> FileResult:
+    """Translate an uploaded file for ``caller`` as one job with the file as its input,
+    run here until it ends (the same engine, tier, quota and memory as every job)."""
+    target = language_code(target_lang, "target")
+    source = language_code(source_lang, "source") if source_lang.strip() else ""
+    files.upload_name(name)  # an unreadable kind of file is refused before anything
+    choice = await choose(services, caller, provider, model)
+    settings = services.settings
+    saved = await asyncio.to_thread(files.save_upload, settings, caller.user_id, name, data)
+    spec = JobSpec(
+        provider=choice.provider,
+        model=choice.model,
+        target_lang=target,
+        source_lang=source,
+        user_id=caller.user_id,
+        inputs=files.job_inputs(settings, saved, target),
+        options={"api_key": caller.key_prefix},
+    )
+    job = await services.engine.translate_now(spec)
+    if job.status is not JobStatus.COMPLETED:
+        raise _job_error(job)
+    output = str(job.outputs[0]["output"]) if job.outputs else ""
+    return FileResult(job.id, PurePath(output).name, choice.provider)
 
 
 async def usage(services: ApiServices, caller: Caller) -> Allowance:

@@ -59,6 +59,7 @@ T = TypeVar("T")
 log = logging.getLogger("workbench.providers")
 
 LanguageRole = Literal["source", "target"]
+DETECT_CHARACTERS = 1000
 
 
 class Translated(NamedTuple):
@@ -68,6 +69,13 @@ class Translated(NamedTuple):
 
     text: str
     repaired: str | None = None
+
+
+class Detection(NamedTuple):
+    """A language a text is likely in, as the provider reported it."""
+
+    language: str  # the provider's code, e.g. ``en``, ``zh-CN``
+    confidence: float  # from 0 (a guess) to 1 (sure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,7 @@ class Provider(abc.ABC):
     default_base_url: ClassVar[str | None] = None
     supported_options: ClassVar[frozenset[str]] = frozenset()
     default_concurrency: ClassVar[int] = 4
+    detects: ClassVar[bool] = False  # :meth:`detect` asks the provider, without translating
 
     # --- tunables: class defaults, overridable per instance ------------------------
     timeout: float = 30.0  # seconds for one request
@@ -445,6 +454,23 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     async def _translate_batch(self, texts: list[str], request: BatchRequest) -> list[str]:
         """Translate texts that fit one request; send each request through ``_call``."""
+
+    async def detect(self, text: str) -> list[Detection]:
+        """The languages ``text`` is likely in, the likeliest first, by a request that
+        translates nothing (providers whose ``detects`` is true). Only the start of a long
+        text is sent: :data:`DETECT_CHARACTERS` are plenty to tell a language."""
+        if not self.detects:
+            raise InvalidInput(
+                f"{self.name} cannot detect languages; use a provider that does "
+                "(google or google_cloud), or give the source language"
+            )
+        sample = text[:DETECT_CHARACTERS]
+        if not sample.strip():
+            raise InvalidInput("the text to detect is empty")
+        return await self._detect(sample)
+
+    async def _detect(self, text: str) -> list[Detection]:
+        raise NotImplementedError
 
     async def list_models(self) -> list[str]:
         """The models a caller may pass to ``translate`` (live where the API lists them)."""

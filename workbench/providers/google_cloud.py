@@ -3,7 +3,9 @@
 ``POST /language/translate/v2`` with ``{"q": [...], "target", "source", "format",
 "model"}`` answers ``{"data": {"translations": [{"translatedText": …}]}}`` in input
 order; ``format`` is ``text`` for plain texts and ``html`` for segments with codes.
-``GET /language/translate/v2/languages?target=en`` lists languages. At most 128
+``GET /language/translate/v2/languages?target=en`` lists languages;
+``POST /language/translate/v2/detect`` with ``{"q": [text]}`` answers
+``{"data": {"detections": [[{"language", "confidence", "isReliable"}]]}}``. At most 128
 segments per request, and we keep requests under 100 KB. The key travels in
 the ``X-Goog-Api-Key`` header, which Google APIs accept in place of the ``key`` query
 parameter, so it never appears in a URL (httpx logs URLs).
@@ -30,7 +32,7 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.providers import codes
-from workbench.providers.base import BatchRequest
+from workbench.providers.base import BatchRequest, Detection
 from workbench.providers.glossary import GlossarySupport
 from workbench.providers.languages import Language
 from workbench.providers.retry import parse_retry_after
@@ -38,6 +40,7 @@ from workbench.providers.wire import HttpProvider, status_error
 
 TRANSLATE_PATH = "/language/translate/v2"
 LANGUAGES_PATH = "/language/translate/v2/languages"
+DETECT_PATH = "/language/translate/v2/detect"
 
 _QUOTA_REASONS = frozenset(
     {"dailyLimitExceeded", "dailyLimitExceededUnreg", "quotaExceeded", "billingNotEnabled"}
@@ -59,6 +62,7 @@ class GoogleCloudProvider(HttpProvider):
     models = ("nmt", "base")
     default_base_url = "https://translation.googleapis.com"
     default_concurrency = 4
+    detects = True
 
     @classmethod
     def configured_key(cls, settings: Settings) -> SecretStr | None:
@@ -88,6 +92,19 @@ class GoogleCloudProvider(HttpProvider):
             return [str(item["translatedText"]) for item in data["data"]["translations"]]
         except (KeyError, TypeError) as exc:
             raise ProviderBadResponse(self.name, "the reply has no translations in it") from exc
+
+    async def _detect(self, text: str) -> list[Detection]:
+        data = await self._request_json("POST", DETECT_PATH, json={"q": [text]})
+        try:
+            found = [
+                Detection(str(item["language"]), float(item.get("confidence", 0.0)))
+                for item in data["data"]["detections"][0]
+            ]
+        except (KeyError, TypeError, IndexError, ValueError) as exc:
+            raise ProviderBadResponse(self.name, "the detection reply is malformed") from exc
+        if not found:
+            raise ProviderBadResponse(self.name, "the reply names no detected language")
+        return sorted(found, key=lambda item: -item.confidence)
 
     async def _fetch_languages(self) -> list[Language]:
         data = await self._request_json("GET", LANGUAGES_PATH, params={"target": "en"})

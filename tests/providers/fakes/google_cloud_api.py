@@ -3,9 +3,12 @@
 ``POST /language/translate/v2`` takes a JSON body ``{"q": [...], "target", "source",
 "format", "model"}`` and answers ``{"data": {"translations": [{"translatedText",
 "detectedSourceLanguage"?}]}}``; ``GET /language/translate/v2/languages?target=en``
-answers ``{"data": {"languages": [{"language", "name"}]}}``. The API key is accepted in
-the ``key`` query parameter or the ``X-Goog-Api-Key`` header, as Google does. More than
-128 segments or a body over 100 KB is a 400. Errors use Google's error envelope.
+answers ``{"data": {"languages": [{"language", "name"}]}}``; ``POST …/v2/detect`` with
+``{"q": [...]}`` answers ``{"data": {"detections": [[{"language", "confidence",
+"isReliable"}]]}}`` (its guess: :func:`~tests.providers.fakes.google_web_api.guess_language`).
+The API key is accepted in the ``key`` query parameter or the ``X-Goog-Api-Key`` header,
+as Google does. More than 128 segments or a body over 100 KB is a 400. Errors use
+Google's error envelope.
 
 ``format`` is ``html`` unless the request says ``text``, as Google's default is: then the
 text nodes are translated, elements with ``translate="no"`` are kept as they are, every
@@ -18,11 +21,13 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from tests.providers.fakes.google_web_api import guess_language
 from tests.providers.fakes.markup import Element, translate_tree
 from tests.providers.fakes.server import FakeServer, Received, Reply
 
 TRANSLATE = "/language/translate/v2"
 LANGUAGES = "/language/translate/v2/languages"
+DETECT = "/language/translate/v2/detect"
 MAX_SEGMENTS = 128
 MAX_BYTES = 100_000
 LANGUAGE_NAMES = {
@@ -77,6 +82,15 @@ class FakeGoogleCloud(FakeServer):
             return Reply(400, body)
         if request.path == TRANSLATE and request.method == "POST":
             return self._translate(request)
+        if request.path == DETECT and request.method == "POST":
+            texts = request.json()["q"]
+            detections = []
+            for text in texts if isinstance(texts, list) else [texts]:
+                language, confidence = guess_language(text)
+                detections.append(
+                    [{"language": language, "confidence": confidence, "isReliable": False}]
+                )
+            return Reply(body={"data": {"detections": detections}})
         if request.path == LANGUAGES:
             languages = [{"language": code, "name": name} for code, name in LANGUAGE_NAMES.items()]
             return Reply(body={"data": {"languages": languages}})

@@ -4,7 +4,9 @@
 one entry per sentence with the translation first:
 ``[[["<fr>Hello. ", "Hello. ", null, null, 10], ["<fr>Bye", "Bye", null, null, 10]],
 null, "en", …]``. The fake splits sentences the way the real one does, so a client
-that reads only the first entry loses text.
+that reads only the first entry loses text. With ``sl=auto`` it answers as Google does
+with the language it detected (:func:`guess_language`): ``data[2]`` the language,
+``data[6]`` the confidence, ``data[8]`` ``[[languages], null, [confidences], [languages]]``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,24 @@ from tests.providers.fakes.server import FakeServer, Received, Reply
 
 PATH = "/translate_a/single"
 _SENTENCE = re.compile(r".+?(?:[.!?]\s+|$)", re.DOTALL)
+
+
+# A few words each, enough for tests to tell languages apart; English otherwise.
+_WORDS = {
+    "fr": {"le", "la", "les", "est", "bonjour", "une", "et", "je", "merci"},
+    "de": {"der", "die", "das", "ist", "und", "ich", "guten", "morgen", "danke"},
+    "es": {"el", "los", "es", "hola", "gracias", "y", "una", "buenos"},
+}
+
+
+def guess_language(text: str) -> tuple[str, float]:
+    """The language with most known words in ``text`` and how sure: (``en``, 0.5) if none."""
+    words = re.findall(r"\w+", text.lower())
+    scores = {code: sum(word in known for word in words) for code, known in _WORDS.items()}
+    code, hits = max(scores.items(), key=lambda item: item[1])
+    if not hits:
+        return "en", 0.5
+    return code, round(min(1.0, 0.5 + hits / (2 * len(words))), 2)
 
 
 def sentences(text: str) -> list[str]:
@@ -36,4 +56,9 @@ class FakeGoogleWeb(FakeServer):
             [f"<{target.lower()}>{sentence}", sentence, None, None, 10]
             for sentence in sentences(text)
         ]
-        return Reply(body=[parts, None, request.param("sl") or "en", None, None, None, 1.0])
+        source = request.param("sl") or "auto"
+        if source != "auto":
+            return Reply(body=[parts, None, source, None, None, None, 1.0])
+        language, confidence = guess_language(text)
+        candidates = [[language], None, [confidence], [language]]
+        return Reply(body=[parts, None, language, None, None, None, confidence, [], candidates])
