@@ -43,13 +43,21 @@ MAX_RESTARTS = 100
     show_default=True,
     help="Processes serving the port; each uses one core for its requests.",
 )
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="The API is reached through a reverse proxy (TLS): trust its X-Forwarded-For and "
+    "X-Forwarded-Proto headers, so the links it answers with (a translated file's) are the "
+    "proxy's https ones. Never use it without a proxy.",
+)
 @log_level_option
-def api(host: str, port: int, workers: int, log_level: str) -> None:
-    """Serve the HTTP API (DeepL v2 compatible) without the dashboards.
+def api(host: str, port: int, workers: int, behind_proxy: bool, log_level: str) -> None:
+    """Serve the HTTP API (DeepL v2 and LibreTranslate compatible) without the dashboards.
 
-    Clients authenticate with a workbench API key (`workbench keys create`) in the header
-    'Authorization: DeepL-Auth-Key <key>'. `workbench serve` serves the same API on the
-    dashboards' port; run this to scale the API on its own behind a proxy.
+    DeepL clients send a workbench API key (`workbench keys create`, or the Account
+    dashboard) in the header 'Authorization: DeepL-Auth-Key <key>'; LibreTranslate clients
+    send it as `api_key`. `workbench serve` serves the same API on the dashboards' port;
+    run this to scale the API on its own behind a proxy. The reference is at /docs.
     """
     configure_logging(log_level)
     settings = get_settings()
@@ -61,19 +69,22 @@ def api(host: str, port: int, workers: int, log_level: str) -> None:
     sockets = bind_sockets(port, host)
     click.echo(f"Serving the API on http://{host}:{port}/v2/ with {workers} process(es).")
     if workers == 1:
-        asyncio.run(_serve(sockets))
+        asyncio.run(_serve(sockets, behind_proxy))
         return
-    _supervise(workers, lambda: asyncio.run(_serve(sockets)))
+    _supervise(workers, lambda: asyncio.run(_serve(sockets, behind_proxy)))
 
 
-async def _serve(sockets: list[socket.socket]) -> None:
+async def _serve(sockets: list[socket.socket], behind_proxy: bool) -> None:
     """Serve the API on ``sockets`` until SIGTERM or SIGINT."""
     from workbench.api.app import make_app
     from workbench.api.base import HARD_CAP
     from workbench.api.service import ApiServices
+    from workbench.server.edge import Edge
 
     services = ApiServices()
-    server = HTTPServer(make_app(services), max_body_size=HARD_CAP, xheaders=False)
+    # The dashboards' edge: the client's address and scheme (behind the proxy), no framing.
+    application = Edge(make_app(services), behind_proxy=behind_proxy)
+    server = HTTPServer(application, max_body_size=HARD_CAP)
     server.add_sockets(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
