@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     upload_retention_days: float = Field(
         7, gt=0, le=3650, validation_alias=_env("WORKBENCH_UPLOAD_RETENTION_DAYS")
     )
+    # A document sent to the HTTP API (``/v2/document``) larger than this is refused (413)
+    # before it is read whole.
+    max_upload_mb: int = Field(50, ge=1, le=4096, validation_alias=_env("WORKBENCH_MAX_UPLOAD_MB"))
     # Dashboard kernels: each open page holds one process. Past the limit, the user's least
     # recently active idle kernel is shut down for the new page; a kernel no page is
     # connected to is shut down after this many idle minutes (fractions allowed).

@@ -1,4 +1,4 @@
-"""Files uploaded to the Translate page, and their expiry.
+"""Files uploaded to the Translate page or sent to the API (``/v2/document``); their expiry.
 
 An upload is kept in its own folder, ``<data dir>/uploads/<user id>/<random>/<name>``,
 which the page's jobs name as their inputs (workers read them from there). An upload
@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import secrets
 import shutil
 import time
+import unicodedata
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from sqlalchemy import select
 
 from workbench.batch.jobs import ACTIVE
+from workbench.batch.paths import confine, write_atomically
 from workbench.config import Settings
 from workbench.db import Database
 from workbench.db.models import TranslationJob
@@ -33,6 +37,31 @@ SWEEP_SECONDS = 3600
 def user_folder(settings: Settings, user_id: uuid.UUID) -> Path:
     """Where ``user_id``'s uploads go, one folder each."""
     return settings.data_dir / UPLOADS / str(user_id)
+
+
+def safe_filename(name: str) -> str:
+    """The last part of an uploaded name, with only letters, digits, ``. _ -`` and spaces.
+
+    Browsers may send a path (either separator); hidden names, control characters and
+    over-long names are made harmless. The extension is kept: it chooses the format.
+    """
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    base = unicodedata.normalize("NFC", base)
+    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot:
+        stem, extension = cleaned, ""
+    stem = stem.strip(" .")[:100] or "upload"
+    extension = extension[:10]
+    return f"{stem}.{extension}" if extension else stem
+
+
+def save(settings: Settings, user_id: uuid.UUID, name: str, data: bytes) -> Path:
+    """Keep ``data`` as ``name`` (made safe) in a new upload folder of ``user_id``'s."""
+    root = user_folder(settings, user_id)
+    path = confine(root / secrets.token_hex(8) / safe_filename(name), [root])
+    write_atomically(path, data)
+    return path
 
 
 async def sweep(database: Database, settings: Settings, *, now: float | None = None) -> int:

@@ -16,14 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import re
 import secrets
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import ipywidgets as widgets
@@ -40,6 +38,7 @@ from workbench.batch.formats.xlsx import Xlsx
 from workbench.batch.formats.xlsx import column_names as xlsx_columns
 from workbench.batch.jobs import JobInput, JobSpec, Reading
 from workbench.batch.paths import confine, file_inputs, write_atomically
+from workbench.batch.uploads import safe_filename
 from workbench.db.models import JobStatus, TranslationJob
 from workbench.errors import AccessRevoked, InvalidInput, PermissionDenied
 from workbench.glossary.store import GlossaryInfo, list_glossaries
@@ -92,23 +91,6 @@ def output_url(job_id: uuid.UUID | str, index: int) -> str:
 def qa_url(job_id: uuid.UUID | str) -> str:
     """Where the server serves the job's glossary QA report, as CSV."""
     return f"/workbench/download/job/{job_id}/qa"
-
-
-def safe_filename(name: str) -> str:
-    """The last part of an uploaded name, with only letters, digits, ``. _ -`` and spaces.
-
-    Browsers may send a path (either separator); hidden names, control characters and
-    over-long names are made harmless. The extension is kept: it chooses the format.
-    """
-    base = PureWindowsPath(PurePosixPath(name).name).name
-    base = unicodedata.normalize("NFC", base)
-    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
-    stem, dot, extension = cleaned.rpartition(".")
-    if not dot:
-        stem, extension = cleaned, ""
-    stem = stem.strip(" .")[:100] or "upload"
-    extension = extension[:10]
-    return f"{stem}.{extension}" if extension else stem
 
 
 def table_columns(name: str, data: bytes, limits: InputLimits) -> list[str]:
