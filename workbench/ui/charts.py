@@ -11,6 +11,7 @@ from io import BytesIO
 
 import ipywidgets as widgets
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PALETTE = ("#1f3a5f", "#e07a1f", "#3a8f5c", "#8c4fa3", "#c23b3b", "#5b7f99")
 
 
@@ -48,11 +49,22 @@ def bar_chart(
     return buffer.getvalue()
 
 
-def chart_widget(png: bytes) -> widgets.Image:
-    """The chart at its own size (a PNG's width is bytes 16–19 of its header), never wider
-    than the page."""
-    image = widgets.Image(value=png, format="png")
-    image.layout.width = f"{int.from_bytes(png[16:20], 'big')}px"
+def chart_widget(png: bytes = b"") -> widgets.Image:
+    """The chart at its own size, never wider than the page; without a chart yet (``b""``),
+    an image that :func:`show_chart` fills later."""
+    image = widgets.Image(format="png")
     image.layout.max_width = "100%"
     image.layout.height = "auto"
+    show_chart(image, png)
     return image
+
+
+def show_chart(image: widgets.Image, png: bytes) -> None:
+    """Put ``png`` in ``image`` at the chart's own width (bytes 16–19 of a PNG's header).
+
+    Until there is a chart, the image takes no width it does not have: a width of 0 would
+    keep the chart drawn later invisible.
+    """
+    width = int.from_bytes(png[16:20], "big") if png.startswith(PNG_SIGNATURE) else 0
+    image.value = png
+    image.layout.width = f"{width}px" if width else None
