@@ -80,6 +80,7 @@ async def test_a_translator_creates_and_revokes_their_own_key(
     assert page.key_revoke_confirm.layout.display == "flex"
     await click(page, page.key_revoke_yes)
     assert page.key_revoke_status.message == f"API key {row.prefix} revoked."
+    assert page.key_secret.value == ""  # shown once, until the next action
     assert "Revoked" in page.keys_table.value
     assert page.key_select.options == ()
     assert page.status.message == ""  # every message went next to its button

@@ -37,8 +37,9 @@ from workbench.ui.tasks import Status
 from workbench.ui.users import KEY_STATUS_NAMES, SCOPE_NAMES
 
 USAGE_DAYS = 30
+CHART_HEIGHT = "280px"  # a bar chart's picture (charts.bar_chart) at 96 dpi
 SIGN_IN_PATH = "/login"
-WIDE = {"description_width": "10em"}
+WIDE = {"description_width": "13em"}
 # The password policy's problems (workbench.accounts.passwords), as the user reads them.
 POLICY_PROBLEMS = {
     f"it must have at least {MIN_LENGTH} characters": (
@@ -85,6 +86,10 @@ class AccountPage(Component):
         self.translations_chart.add_class("wb-account-chart")
         self.characters_chart = chart_widget()
         self.characters_chart.add_class("wb-account-chart")
+
+        # The charts' room is kept while they are drawn: nothing below jumps when they come.
+        self.charts = _row([self.translations_chart, self.characters_chart])
+        self.charts.layout.min_height = CHART_HEIGHT
 
         # build: API keys
         self.keys_table = widgets.HTML()
@@ -153,16 +158,20 @@ class AccountPage(Component):
         self.sign_in_again.add_class("wb-account-sign-in-again")
 
         # layout
-        for field in (self.key_name, self.key_provider, self.key_model, self.key_rate):
-            field.layout.width = "24em"
+        for field in (self.key_name, self.key_model, self.key_rate):
+            field.layout.width = "32em"
+        self.key_provider.layout.width = "36em"  # the providers' labels are long
         for field in (self.current_password, self.new_password, self.repeat_password):
-            field.layout.width = "24em"
+            field.layout.width = "32em"
+        for button in (self.key_create, self.key_revoke, self.password_change):
+            button.layout.width = "auto"  # the label in full, in either language
+            button.layout.min_width = "10em"
         usage_box = widgets.VBox(
             [
                 widgets.HTML(tag("h3", t._("My usage"))),
                 self.kpis,
                 widgets.HTML(tag("h4", t._("Last {days} days", days=USAGE_DAYS))),
-                _row([self.translations_chart, self.characters_chart]),
+                self.charts,
             ]
         )
         keys_box = widgets.VBox(
@@ -295,6 +304,8 @@ class AccountPage(Component):
         )
 
     async def _revoke_key(self) -> None:
+        self.key_secret.value = ""  # a key is shown once, and only until the next action
+        self.key_create_status.clear()
         prefix = self.key_select.value
         async with self.ctx.db.session() as session:
             # Only a key of one's own, as read now: this page never revokes anyone else's.
@@ -345,7 +356,8 @@ class AccountPage(Component):
         )
         again = t._("Sign in again with your new password")
         self.sign_in_again.value = (
-            f'<a href="{SIGN_IN_PATH}" class="wb-account-sign-in-link">{html.escape(again)}</a>'
+            f'<a href="{SIGN_IN_PATH}" class="wb-account-sign-in-link" '
+            f'style="color:#1f5fa8;text-decoration:underline">{html.escape(again)}</a>'
         )
 
     def _problem(self, problem: str) -> str:
@@ -502,10 +514,11 @@ class AccountPage(Component):
         )
         return (
             '<div class="wb-secret" role="status">'
-            f"<div><b>{html.escape(warning)}</b></div>"
-            f'<input type="text" readonly class="wb-account-key-value" size="70" '
+            f'<div style="font-family:var(--jp-ui-font-family, sans-serif);margin-bottom:.3em">'
+            f"<b>{html.escape(warning)}</b></div>"
+            f'<input type="text" readonly class="wb-account-key-value" size="72" '
             f'value="{html.escape(key, quote=True)}" onfocus="this.select()" '
-            'style="font-family:monospace"> '
+            'style="font-family:monospace;font-size:1em;line-height:1.6;padding:.2em .4em"> '
             f'<button type="button" class="wb-copy" onclick="{html.escape(script, quote=True)}">'
             f"{html.escape(copy)}</button></div>"
         )
