@@ -155,7 +155,7 @@ def test_in_french_the_message_is_french_and_beside_the_button(
             "Les deux nouveaux mots de passe diffèrent ; saisissez deux fois le même."
         )
         beside(refused, change)
-        screenshot(page, "account-fr")
+        screenshot(page, "account-translator-fr")
     finally:
         set_language(server, Language.EN)
 
