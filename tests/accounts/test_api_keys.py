@@ -9,14 +9,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, select
 
-from tests.accounts.support import OPERATOR, add_user
+from tests.accounts.support import OPERATOR, add_tier, add_user, audit_entries
 from workbench.accounts import api_keys, users
 from workbench.accounts.api_keys import ApiScope, create_api_key, verify_api_key
-from workbench.accounts.audit import Actor
+from workbench.accounts.audit import Actor, AuditAction
 from workbench.config import get_settings, secret_key
 from workbench.db import Database
 from workbench.db.models import ApiKey, User
-from workbench.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from workbench.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ProviderNotAllowed,
+)
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
@@ -186,3 +192,51 @@ async def test_revoking_an_unknown_prefix_is_not_found(db: Database) -> None:
     async with db.session() as session:
         with pytest.raises(NotFound, match="no API key with the prefix 'wb_nope'"):
             await api_keys.revoke_api_key(session, "wb_nope", actor=OPERATOR)
+
+
+async def test_a_key_may_be_pinned_to_a_provider_model_and_rate(db: Database) -> None:
+    await add_tier(db, "team", allowed_providers=["pseudo", "deepl"])
+    await add_user(db, "pinned@example.org", tier="team")
+    key = await new_key(
+        db,
+        "pinned@example.org",
+        provider=" DeepL ",
+        model=" quality_optimized ",
+        requests_per_minute=30,
+    )
+    row = await stored_row(db, key[:15])
+    assert (row.provider, row.model, row.requests_per_minute) == ("deepl", "quality_optimized", 30)
+    [created] = await audit_entries(db, AuditAction.API_KEY_CREATE)
+    assert created.after is not None
+    assert created.after["provider"] == "deepl"
+    assert created.after["model"] == "quality_optimized"
+    assert created.after["requests_per_minute"] == 30
+    plain = await stored_row(db, (await new_key(db, "pinned@example.org", name="plain"))[:15])
+    assert (plain.provider, plain.model, plain.requests_per_minute) == (None, None, None)
+
+
+async def test_pinning_is_validated_and_follows_the_owners_tier(db: Database) -> None:
+    await add_user(db, "owner@example.org")  # the free tier: pseudo and google
+    refused: list[tuple[dict[str, object], type[Exception], str]] = [
+        ({"provider": "bing"}, InvalidInput, "unknown provider 'bing'; the providers are: pseudo"),
+        ({"model": "gpt-4o"}, InvalidInput, "a key's model needs its provider"),
+        ({"provider": "pseudo", "model": "m" * 201}, InvalidInput, "model name"),
+        ({"provider": "pseudo", "model": "new\nline"}, InvalidInput, "model name"),
+        ({"requests_per_minute": 0}, InvalidInput, "1 to 100,000 requests per minute"),
+        ({"requests_per_minute": 100_001}, InvalidInput, "1 to 100,000 requests per minute"),
+        ({"requests_per_minute": 2.5}, InvalidInput, "whole number"),
+        ({"requests_per_minute": True}, InvalidInput, "whole number"),
+        (
+            {"provider": "deepl"},
+            ProviderNotAllowed,
+            "the free tier does not include the provider deepl; it includes: pseudo, google",
+        ),
+    ]
+    for options, error, message in refused:
+        with pytest.raises(error, match=message):
+            await new_key(db, **options)
+    async with db.session() as session:
+        assert await api_keys.list_api_keys(session, "owner@example.org") == []
+    key = await new_key(db, provider="pseudo", requests_per_minute=100_000)
+    row = await stored_row(db, key[:15])
+    assert (row.provider, row.model, row.requests_per_minute) == ("pseudo", None, 100_000)

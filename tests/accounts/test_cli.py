@@ -187,6 +187,18 @@ ERRORS = [
     ),
     (("keys", "create", "ghost@example.org"), "no user with the email ghost@example.org"),
     (("keys", "create", "ada@example.org", "--scope", "admin"), "unknown scope(s) 'admin'"),
+    (
+        ("keys", "create", "ada@example.org", "--provider", "bing"),
+        "unknown provider 'bing'; the providers are: pseudo, google",
+    ),
+    (
+        ("keys", "create", "ada@example.org", "--model", "gpt-4o"),
+        "a key's model needs its provider",
+    ),
+    (
+        ("keys", "create", "ada@example.org", "--rate", "0"),
+        "the key's rate must be 1 to 100,000 requests per minute",
+    ),
     (("keys", "list", "ghost@example.org"), "no user with the email ghost@example.org"),
     (("keys", "revoke", "wb_000000000000"), "no API key with the prefix 'wb_000000000000'"),
     (
@@ -295,6 +307,20 @@ def test_more_commands(db_url: URL) -> None:
         env=env, stdin="another admin secret\n",
     )  # fmt: skip
     assert (code, out.strip()) == (0, "Password of boss@example.org changed.")
+
+    code, out, err = in_process(
+        "keys", "create", "boss@example.org", "--provider", "pseudo", "--model", "accents",
+        "--rate", "30", env=env,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "provider pseudo, model accents, 30 requests per minute" in out
+    code, _out, err = in_process(
+        "keys", "create", "boss@example.org", "--provider", "deepl", env=env
+    )
+    assert (code, err.strip()) == (
+        3,
+        "error: the free tier does not include the provider deepl; it includes: pseudo, google",
+    )
 
 
 def test_input_errors_are_one_line(tmp_path: Path) -> None:

@@ -7,11 +7,19 @@ from datetime import UTC, datetime
 import argon2
 import pytest
 
-from tests.accounts.support import OPERATOR, PASSWORD, add_user, load_user
+from tests.accounts.support import (
+    OPERATOR,
+    PASSWORD,
+    add_user,
+    audit_count,
+    audit_entries,
+    load_user,
+)
 from workbench.accounts import passwords, users
+from workbench.accounts.audit import Actor, AuditAction
 from workbench.accounts.passwords import SIGN_IN_FAILED, authenticate
 from workbench.db import Database
-from workbench.errors import AuthenticationFailed, InvalidInput
+from workbench.errors import AccessRevoked, AuthenticationFailed, InvalidInput
 
 
 async def sign_in(db: Database, email: str, password: str) -> str:
@@ -144,3 +152,64 @@ async def test_verify_password_tolerates_garbage_hashes() -> None:
     assert not await passwords.verify_password("not a hash", "whatever password")
     assert not await passwords.verify_password("$argon2id$v=19$m=8,t=1,p=1$xx$yy", "pw")
     assert passwords.needs_rehash("not a hash")
+
+
+async def own_actor(db: Database, email: str) -> Actor:
+    async with db.session() as session:
+        return Actor.of(await users.get_user(session, email))
+
+
+async def test_a_user_changes_their_own_password_with_the_current_one(db: Database) -> None:
+    user_id = await add_user(db, "self@example.org")
+    before = await load_user(db, user_id)
+    actor = await own_actor(db, "self@example.org")
+    async with db.session() as session:
+        await users.change_password(session, PASSWORD, "my very own secret", actor=actor)
+        await session.commit()
+    after = await load_user(db, user_id)
+    assert after.hashed_password != before.hashed_password
+    # every session ends, so whoever knew the old password loses their way in
+    assert after.session_generation == before.session_generation + 1
+    assert await sign_in(db, "self@example.org", PASSWORD) == SIGN_IN_FAILED
+    async with db.session() as session:
+        await authenticate(session, "self@example.org", "my very own secret")
+    [entry] = await audit_entries(db, AuditAction.USER_SET_PASSWORD)
+    assert (entry.actor_email, entry.target_id) == ("self@example.org", "self@example.org")
+    assert entry.after == {"password": "changed by its owner"}
+    assert "my very own secret" not in str(entry.after) + str(entry.before)
+
+
+async def test_a_wrong_current_password_changes_nothing(db: Database) -> None:
+    user_id = await add_user(db, "self@example.org")
+    before = await load_user(db, user_id)
+    actor = await own_actor(db, "self@example.org")
+    entries = await audit_count(db)
+    for wrong in ("not my password", "", "x" * 5000, "bad \ud800 surrogate"):
+        async with db.session() as session:
+            with pytest.raises(AuthenticationFailed, match=r"^the current password is wrong"):
+                await users.change_password(session, wrong, "my very own secret", actor=actor)
+            await session.commit()
+    after = await load_user(db, user_id)
+    assert after.hashed_password == before.hashed_password
+    assert after.session_generation == before.session_generation
+    assert await audit_count(db) == entries  # nothing changed, nothing recorded
+    async with db.session() as session:
+        await authenticate(session, "self@example.org", PASSWORD)
+
+
+async def test_changing_a_password_keeps_the_policy_and_the_signed_in_actor(db: Database) -> None:
+    await add_user(db, "self@example.org")
+    actor = await own_actor(db, "self@example.org")
+    async with db.session() as session:
+        with pytest.raises(InvalidInput, match="at least 10 characters"):
+            await users.change_password(session, PASSWORD, "short", actor=actor)
+        with pytest.raises(InvalidInput, match="must differ from the current one"):
+            await users.change_password(session, PASSWORD, PASSWORD, actor=actor)
+        with pytest.raises(InvalidInput, match="only a signed-in user"):
+            await users.change_password(session, PASSWORD, "my very own secret", actor=OPERATOR)
+    async with db.session() as session:
+        await users.set_active(session, "self@example.org", False, actor=OPERATOR)
+        await session.commit()
+    async with db.session() as session:
+        with pytest.raises(AccessRevoked):
+            await users.change_password(session, PASSWORD, "my very own secret", actor=actor)

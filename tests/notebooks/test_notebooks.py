@@ -46,6 +46,7 @@ def test_every_notebook_runs_under_nbval(isolated_settings: Path, tmp_path: Path
         "settings",
         "translate",
         "glossaries",
+        "account",
     }
     env = {
         key: value

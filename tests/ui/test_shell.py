@@ -71,7 +71,15 @@ async def test_admin_page_has_every_link_translator_is_refused(
 ) -> None:
     app = await open_app("tiers", database=db)
     assert isinstance(app, App)
-    for title in ("Home", "Users", "Tiers &amp; pricing", "Settings", "Translate", "Glossaries"):
+    for title in (
+        "Home",
+        "Users",
+        "Tiers &amp; pricing",
+        "Settings",
+        "Translate",
+        "Glossaries",
+        "Account",
+    ):
         assert title in app.nav.value
     assert ADMIN_EMAIL in app.nav.value
 
@@ -85,6 +93,13 @@ async def test_admin_page_has_every_link_translator_is_refused(
     refused = await open_app("users", database=db)
     assert isinstance(refused, ErrorApp)
     assert "admins only" in refused.message
+    # a translator's header: their pages, their Account among them, and no admin page
+    own = await open_app("account", database=db)
+    assert isinstance(own, App)
+    for title in ("Translate", "Glossaries", "Account"):
+        assert f">{title}</a>" in own.nav.value
+    for title in ("Home", "Users", "Settings"):
+        assert f">{title}</a>" not in own.nav.value
 
 
 async def test_switching_language_saves_the_preference_and_rebuilds_in_french(

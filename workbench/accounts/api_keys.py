@@ -23,12 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts._transactions import begin_if_idle
 from workbench.accounts.audit import Actor, AuditAction, TargetType, record, snapshot
+from workbench.accounts.quotas import check_provider_allowed
+from workbench.accounts.subscriptions import current_subscription
 from workbench.accounts.users import UserRef, get_user
 from workbench.config import get_settings, secret_key
 from workbench.db import begin_write
 from workbench.db.base import utcnow
-from workbench.db.models import ApiKey, User
+from workbench.db.models import MODEL_LENGTH, ApiKey, User
 from workbench.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from workbench.providers.registry import provider_names
 
 KEY_START = "wb_"
 PREFIX_HEX_LENGTH = 12  # 48 random bits: unique by construction in practice
@@ -39,7 +42,19 @@ NAME_LENGTH = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 INVALID_KEY = "invalid API key"
 PREFIX_PATTERN = re.compile(rf"{KEY_START}[0-9a-f]{{{PREFIX_HEX_LENGTH}}}\Z")
-KEY_FIELDS = ("prefix", "name", "scopes", "expires_at", "revoked_at")
+KEY_FIELDS = (
+    "prefix",
+    "name",
+    "scopes",
+    "provider",
+    "model",
+    "requests_per_minute",
+    "expires_at",
+    "revoked_at",
+)
+# A key's own requests-per-minute limit: a whole number in this range, or none.
+MIN_KEY_RATE = 1
+MAX_KEY_RATE = 100_000
 
 
 class ApiScope(StrEnum):
@@ -88,6 +103,35 @@ def parse_scopes(scopes: Iterable[str]) -> list[str]:
     return [scope.value for scope in ApiScope if scope.value in wanted]
 
 
+def check_pin(provider: str | None, model: str | None) -> tuple[str | None, str | None]:
+    """The provider and model a key is pinned to, trimmed (empty means none); the provider
+    is checked against the owner's tier later, in the transaction that creates the key."""
+    name = provider.strip().lower() if provider is not None else ""
+    chosen = model.strip() if model is not None else ""
+    if name and name not in provider_names():
+        raise InvalidInput(
+            f"unknown provider {provider!r:.40}; the providers are: {', '.join(provider_names())}"
+        )
+    if chosen and not name:
+        raise InvalidInput("a key's model needs its provider: give the provider too")
+    if len(chosen) > MODEL_LENGTH or not chosen.isprintable():
+        raise InvalidInput(f"the model name must be at most {MODEL_LENGTH} printable characters")
+    return name or None, chosen or None
+
+
+def check_rate(requests_per_minute: int | None) -> int | None:
+    """A key's own requests-per-minute limit: None, or a whole number in range."""
+    if requests_per_minute is None:
+        return None
+    if isinstance(requests_per_minute, bool) or not isinstance(requests_per_minute, int):
+        raise InvalidInput("the key's rate must be a whole number of requests per minute")
+    if not MIN_KEY_RATE <= requests_per_minute <= MAX_KEY_RATE:
+        raise InvalidInput(
+            f"the key's rate must be {MIN_KEY_RATE} to {MAX_KEY_RATE:,} requests per minute"
+        )
+    return requests_per_minute
+
+
 async def create_api_key(
     session: AsyncSession,
     owner: UserRef,
@@ -96,15 +140,25 @@ async def create_api_key(
     name: str = "default",
     scopes: Iterable[str] = DEFAULT_SCOPES,
     expires_at: datetime | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    requests_per_minute: int | None = None,
     now: datetime | None = None,
     server_secret: bytes | None = None,
 ) -> CreatedKey:
-    """Make a key for ``owner`` (admins for anyone, users for themselves); audited."""
+    """Make a key for ``owner`` (admins for anyone, users for themselves); audited.
+
+    ``provider`` (and ``model``) pin what serves the key's API requests; the provider must
+    be one the owner's tier allows. ``requests_per_minute`` is the key's own limit, beside
+    the tier's.
+    """
     now = now or utcnow()
     label = name.strip()
     if not label or len(label) > NAME_LENGTH or not label.isprintable():
         raise InvalidInput(f"the key name must be 1 to {NAME_LENGTH} printable characters")
     scope_list = parse_scopes(scopes)
+    pinned_provider, pinned_model = check_pin(provider, model)
+    rate = check_rate(requests_per_minute)
     if expires_at is not None and (expires_at.tzinfo is None or expires_at <= now):
         raise InvalidInput("the key expiry must be a time-zone-aware instant in the future")
     pepper = server_secret if server_secret is not None else secret_key(get_settings())
@@ -113,6 +167,10 @@ async def create_api_key(
     user = await get_user(session, owner)
     if user.id != actor.id:  # admins for anyone
         actor = await actor.authorize(session, admin=True)
+    if pinned_provider is not None:
+        check_provider_allowed(
+            (await current_subscription(session, user.id, now)).tier, pinned_provider
+        )
     prefix = KEY_START + secrets.token_hex(PREFIX_HEX_LENGTH // 2)
     key = f"{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     row = ApiKey(
@@ -121,6 +179,9 @@ async def create_api_key(
         prefix=prefix,
         secret_hmac=_digest(pepper, key),
         scopes=scope_list,
+        provider=pinned_provider,
+        model=pinned_model,
+        requests_per_minute=rate,
         created_at=now,
         expires_at=expires_at,
     )

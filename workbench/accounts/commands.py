@@ -27,6 +27,7 @@ from workbench.config import get_settings
 from workbench.db.base import utcnow
 from workbench.db.models import Role, User
 from workbench.errors import AlreadyExists, InvalidInput
+from workbench.providers.registry import provider_names
 
 T = TypeVar("T")
 GENERATED_PASSWORD_BYTES = 15  # 20 URL-safe characters
@@ -417,7 +418,38 @@ def keys_group() -> None:
 @click.option(
     "--expires-days", type=click.IntRange(min=1), default=None, help="Expire after N days."
 )
-def keys_create(email: str, name: str, scopes: tuple[str, ...], expires_days: int | None) -> None:
+@click.option(
+    "--provider",
+    default=None,
+    metavar="NAME",
+    help="Pin the provider that serves this key's API requests (one the user's tier "
+    f"allows: {', '.join(provider_names())}); default: the admin's default provider.",
+)
+@click.option(
+    "--model",
+    default=None,
+    metavar="MODEL",
+    help="Pin the provider's model too (needs --provider); default: the provider's default.",
+)
+@click.option(
+    "--rate",
+    "requests_per_minute",
+    type=int,
+    default=None,
+    metavar="N",
+    help="This key's own limit in requests per minute "
+    f"({api_keys.MIN_KEY_RATE}-{api_keys.MAX_KEY_RATE}), beside the tier's; "
+    "default: the tier's limit only.",
+)
+def keys_create(
+    email: str,
+    name: str,
+    scopes: tuple[str, ...],
+    expires_days: int | None,
+    provider: str | None,
+    model: str | None,
+    requests_per_minute: int | None,
+) -> None:
     """Create an API key for a user; the key is printed once and cannot be shown again."""
     expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
 
@@ -429,12 +461,18 @@ def keys_create(email: str, name: str, scopes: tuple[str, ...], expires_days: in
             name=name,
             scopes=scopes or api_keys.DEFAULT_SCOPES,
             expires_at=expires_at,
+            provider=provider,
+            model=model,
+            requests_per_minute=requests_per_minute,
         )
 
     created = run(in_transaction(work))
     row = created.record
     click.echo(
         f"Created API key {row.prefix} ({row.name!r}, scopes: {', '.join(row.scopes)}"
+        + (f", provider {row.provider}" if row.provider else "")
+        + (f", model {row.model}" if row.model else "")
+        + (f", {row.requests_per_minute} requests per minute" if row.requests_per_minute else "")
         + (f", expires {_when(row.expires_at)} UTC" if row.expires_at else "")
         + "). It is shown once; store it now:"
     )

@@ -23,17 +23,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from workbench.accounts._transactions import begin_if_idle
 from workbench.accounts.audit import Actor, AuditAction, TargetType, record, snapshot
-from workbench.accounts.passwords import check_password, hash_password
+from workbench.accounts.passwords import MAX_LENGTH, check_password, hash_password, verify_password
 from workbench.accounts.tiers import DEFAULT_TIER, get_tier
 from workbench.db.base import utcnow
 from workbench.db.integrity import violates_unique
 from workbench.db.models import Language, Role, User, normalise_email
-from workbench.errors import AlreadyExists, InvalidInput, NotFound
+from workbench.errors import AlreadyExists, AuthenticationFailed, InvalidInput, NotFound
 
 UserRef = uuid.UUID | str
 MAX_EMAIL_LENGTH = 254  # the longest address SMTP can carry (RFC 5321)
 MAX_PAGE_SIZE = 500
 USER_FIELDS = ("email", "tier", "role", "is_active", "subscription_expires_at")
+WRONG_CURRENT_PASSWORD = "the current password is wrong; nothing was changed"  # noqa: S105
 
 _LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _DOMAIN_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
@@ -347,6 +348,59 @@ async def set_password(session: AsyncSession, ref: UserRef, password: str, *, ac
         after={"password": "replaced"},
     )
     return await session.get_one(User, user_id, populate_existing=True)
+
+
+async def change_password(
+    session: AsyncSession, current_password: str, new_password: str, *, actor: Actor
+) -> User:
+    """A signed-in user replaces their own password, proving they know the current one;
+    audited, hash never.
+
+    Like :func:`set_password`, every session of the user ends, the one that asked included:
+    whoever knew the old password loses their way in, and the user signs in again.
+    """
+    if actor.id is None:
+        raise InvalidInput("only a signed-in user changes their own password; use set_password")
+    started_here = not session.in_transaction() and not (
+        session.new or session.dirty or session.deleted
+    )
+    actor = await actor.authorize(session)  # at once: before the slow hashing
+    row = (
+        await session.execute(select(User.email, User.hashed_password).where(User.id == actor.id))
+    ).one()
+    address, stored_hash = row
+    check_password(new_password, email=address)
+    if new_password == current_password:
+        raise InvalidInput("the new password must differ from the current one")
+    if started_here:
+        # End our read so the slow verifying and hashing below hold no database lock.
+        await session.rollback()
+    if len(current_password) > MAX_LENGTH or not await verify_password(
+        stored_hash, current_password
+    ):
+        raise AuthenticationFailed(WRONG_CURRENT_PASSWORD)
+    hashed = await hash_password(new_password, email=address)
+    await begin_if_idle(session)
+    # Again in the transaction that writes: the user may have lost their rights meanwhile.
+    actor = await actor.authorize(session)
+    # The guard on the old hash: a password changed meanwhile (elsewhere) wins over this one.
+    changed = await session.execute(
+        update(User)
+        .where(User.id == actor.id, User.hashed_password == stored_hash)
+        .values(hashed_password=hashed, session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise AuthenticationFailed(WRONG_CURRENT_PASSWORD)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.USER_SET_PASSWORD,
+        target_type=TargetType.USER,
+        target_id=address,
+        after={"password": "changed by its owner"},
+    )
+    return await session.get_one(User, actor.id, populate_existing=True)
 
 
 async def delete_user(session: AsyncSession, ref: UserRef, *, actor: Actor) -> None:

@@ -72,6 +72,13 @@ PAGES: dict[str, Page] = {
             admin_only=False,
             ready=".wb-glossaries-table",
         ),
+        Page(
+            "account",
+            N_("Account"),
+            "workbench.ui.account:AccountPage",
+            admin_only=False,
+            ready=".wb-account-key-create",
+        ),
     )
 }
 

@@ -90,23 +90,31 @@ class Tasks:
         work: Coroutine[Any, Any, Any],
         *,
         busy: Iterable[widgets.DOMWidget] = (),
+        status: Status | None = None,
     ) -> asyncio.Task[Any]:
-        """Start ``work``; while it runs, the ``busy`` widgets are disabled."""
+        """Start ``work``; while it runs, the ``busy`` widgets are disabled.
+
+        A failure shows in ``status`` (the status line next to the button that started the
+        work) or else in the component's status area.
+        """
         controls = [control for control in busy if not getattr(control, "disabled", True)]
         for control in controls:
             control.disabled = True
-        task = asyncio.ensure_future(self._guarded(work, controls))
+        task = asyncio.ensure_future(self._guarded(work, controls, status or self.status))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return task
 
     def on_click(
-        self, handler: Callable[[], Coroutine[Any, Any, Any]]
+        self, handler: Callable[[], Coroutine[Any, Any, Any]], *, status: Status | None = None
     ) -> Callable[[widgets.Button], None]:
-        """A button callback that runs ``handler`` as a guarded task, the button disabled."""
+        """A button callback that runs ``handler`` as a guarded task, the button disabled;
+        a failure shows in ``status`` when given (see :meth:`run`)."""
 
         def clicked(button: widgets.Button) -> None:
-            self.run(handler(), busy=[button])
+            if status is not None:
+                status.clear()  # the last message was about the last click
+            self.run(handler(), busy=[button], status=status)
 
         return clicked
 
@@ -126,7 +134,7 @@ class Tasks:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     async def _guarded(
-        self, work: Coroutine[Any, Any, Any], controls: list[widgets.DOMWidget]
+        self, work: Coroutine[Any, Any, Any], controls: list[widgets.DOMWidget], status: Status
     ) -> Any:
         try:
             if self.authorize is not None:
@@ -134,14 +142,14 @@ class Tasks:
             return await work
         except AccessRevoked as exc:
             message = self.texts._(REVOKED[exc.reason])
-            self.status.error(message)
+            status.error(message)
             if self.revoked is not None:
                 self.revoked(message)
         except WorkbenchError as exc:
-            self.status.error(str(exc))
+            status.error(str(exc))
         except Exception:
             log.exception("a dashboard action failed")
-            self.status.error(
+            status.error(
                 self.texts._("Something went wrong and the action was not completed.")
                 + " "
                 + self.texts._("The error was logged for the administrator.")

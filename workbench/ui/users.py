@@ -27,7 +27,7 @@ from workbench.accounts.usage import DayUsage, daily_usage
 from workbench.db.base import utcnow
 from workbench.db.models import ApiKey, Role, Tier, User
 from workbench.errors import InvalidInput, NotFound
-from workbench.ui.charts import bar_chart, chart_widget
+from workbench.ui.charts import bar_chart, chart_widget, show_chart
 from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
@@ -660,7 +660,7 @@ class UsersPage(Component):
         translations = t._("Translations per day")
         characters = t._("Characters per day")
         # Drawing takes a moment: keep the page responsive meanwhile.
-        self.translations_chart.value, self.characters_chart.value = await asyncio.gather(
+        translations_png, characters_png = await asyncio.gather(
             asyncio.to_thread(
                 bar_chart,
                 labels,
@@ -676,6 +676,8 @@ class UsersPage(Component):
                 width=5.5,
             ),
         )
+        show_chart(self.translations_chart, translations_png)
+        show_chart(self.characters_chart, characters_png)
 
     def _secret_html(self, key: str) -> str:
         t = self.t
