@@ -332,7 +332,7 @@ def test_a_file_of_a_kind_the_workbench_cannot_read_is_a_400(api_server: ApiServ
     )
 
     assert answer.status_code == 400, answer.text
-    assert "cannot be translated" in checked(answer, "/translate_file")["error"]
+    assert "unsupported file type .exe" in checked(answer, "/translate_file")["error"]
 
 
 # --- errors ----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ the workbench reads (:data:`workbench.batch.formats.FORMATS`), not only DeepL's.
   read still gets a document: its job ends at once in error, with the format's message.
 - :func:`status` and :func:`result`: a document is its job, seen only by its owner and
   only with its key.
+- :func:`translate_file` (LibreTranslate's ``/translate_file``): a file kept the same way,
+  translated within the request; :mod:`workbench.api.files` makes the link to its output.
 
 A document's id is its job's id (32 hex digits); its key is an HMAC of that id under a
 key derived from the server's secret (:func:`workbench.config.derived_key`), given once
@@ -23,7 +25,7 @@ import hashlib
 import hmac
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -71,6 +73,12 @@ class Status:
     seconds_remaining: int | None = None
     billed_characters: int | None = None
     error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Translated:
+    job_id: uuid.UUID
+    output: str  # the translated file's name
 
 
 @dataclass(frozen=True)
@@ -136,31 +144,73 @@ async def submit(
     errors are the caller's answer, and nothing is kept. A file its format cannot read
     becomes a document whose job has failed with the format's message.
     """
-    safe = check_name(name)
-    target = service.language_code(target_lang, "target_lang")
-    source = service.language_code(source_lang, "source_lang") if source_lang.strip() else ""
-    choice = await service.choose(services, caller, provider, model)
-    settings = services.settings
-    path = await asyncio.to_thread(uploads.save, settings, caller.user_id, safe, data)
-    item = JobInput(str(path), str(default_output(path, target)))
-    spec = JobSpec(
-        provider=choice.provider,
-        model=choice.model,
-        target_lang=target,
-        source_lang=source,
-        user_id=caller.user_id,
-        glossary_id=glossary_id,
-        inputs=(item,),
-        options={"api_key": caller.key_prefix, MARK: safe},
-    )
+    spec = await _kept(services, caller, name, data, target_lang, source_lang, provider, model)
+    spec = replace(spec, glossary_id=glossary_id, options={**spec.options, MARK: check_name(name)})
     try:
         job, _estimate = await services.engine.submit(spec)
     except InvalidInput as error:  # the file as its format reads it
         job = await _failed(services, spec, error)
     except BaseException:
-        await asyncio.to_thread(shutil.rmtree, path.parent, True)
+        _forget(spec)
         raise
-    return Handle(document_id(job.id), document_key(settings, job.id))
+    return Handle(document_id(job.id), document_key(services.settings, job.id))
+
+
+async def translate_file(
+    services: service.ApiServices,
+    caller: Caller,
+    name: str,
+    data: bytes,
+    *,
+    target_lang: str,
+    source_lang: str = "",
+    provider: str | None = None,
+    model: str | None = None,
+) -> Translated:
+    """Translate a file for ``caller`` now, as one job run here until it ends
+    (LibreTranslate's ``/translate_file``); the file is kept as a document's is."""
+    spec = await _kept(services, caller, name, data, target_lang, source_lang, provider, model)
+    try:
+        job = await services.engine.translate_now(spec)
+    except BaseException:
+        _forget(spec)
+        raise
+    if job.status is not JobStatus.COMPLETED or not job.outputs:
+        raise service.job_error(job)
+    return Translated(job.id, PurePosixPath(str(job.outputs[0]["output"])).name)
+
+
+async def _kept(
+    services: service.ApiServices,
+    caller: Caller,
+    name: str,
+    data: bytes,
+    target_lang: str,
+    source_lang: str,
+    provider: str | None,
+    model: str | None,
+) -> JobSpec:
+    """After checking the request (format, languages, provider in the tier), the file kept
+    in a new upload folder of the caller's, and the job that translates it beside it."""
+    safe = check_name(name)
+    target = service.language_code(target_lang, "target_lang")
+    source = service.language_code(source_lang, "source_lang") if source_lang.strip() else ""
+    choice = await service.choose(services, caller, provider, model)
+    path = await asyncio.to_thread(uploads.save, services.settings, caller.user_id, safe, data)
+    return JobSpec(
+        provider=choice.provider,
+        model=choice.model,
+        target_lang=target,
+        source_lang=source,
+        user_id=caller.user_id,
+        inputs=(JobInput(str(path), str(default_output(path, target))),),
+        options={"api_key": caller.key_prefix},
+    )
+
+
+def _forget(spec: JobSpec) -> None:
+    """Remove a kept file whose job was never made."""
+    shutil.rmtree(Path(spec.inputs[0].path).parent, ignore_errors=True)
 
 
 async def status(

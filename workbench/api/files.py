@@ -1,8 +1,7 @@
-"""Files translated through the API, and the links that serve them to their owner.
+"""The links that serve files translated through the API to their owner.
 
-``POST /translate_file`` saves the upload where the workbench keeps uploads
-(``<data dir>/uploads/<user id>/<random>/<name>``, swept as the dashboards' are), runs it
-as an ordinary job in the owner's name (:func:`translate_file`) and answers a link:
+``POST /translate_file`` keeps the upload as a document's is
+(:func:`workbench.api.documents.translate_file`) and answers a link:
 ``/download_file/<job id>/<expiry>/<token>/<name>``.
 
 The link carries no API key: a LibreTranslate client downloads it without credentials,
@@ -21,62 +20,20 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets
-import unicodedata
 import uuid
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from urllib.parse import quote
 
-from workbench.batch import uploads
-from workbench.batch.formats import FORMATS
-from workbench.batch.jobs import JobInput
-from workbench.batch.paths import confine, file_inputs, write_atomically
+from workbench.batch.paths import confine
 from workbench.config import Settings, derived_key
 from workbench.db.models import TranslationJob, User
-from workbench.errors import InvalidInput, PathNotAllowed
+from workbench.errors import PathNotAllowed
 
 PURPOSE = "api:file-links"
 LINK_SECONDS = 3600
 TOKEN_LENGTH = 43  # a SHA-256 HMAC in URL-safe base64, unpadded
 DOWNLOAD_PREFIX = "/download_file"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-@dataclass(frozen=True)
-class SavedUpload:
-    path: Path
-    out_dir: Path
-
-
-def upload_name(name: str) -> str:
-    """The last part of an uploaded name, only letters, digits, ``. _ -`` and spaces;
-    its extension must be one the workbench reads (400 otherwise)."""
-    base = PureWindowsPath(PurePosixPath(name).name).name
-    cleaned = re.sub(r"[^\w.\- ]+", "_", unicodedata.normalize("NFC", base)).strip(" .")
-    stem, dot, extension = cleaned.rpartition(".")
-    suffix = f".{extension.lower()}" if dot else ""
-    if suffix not in FORMATS:
-        raise InvalidInput(
-            f"this type of file cannot be translated; send one of {', '.join(sorted(FORMATS))}"
-        )
-    return f"{stem.strip(' .')[:100] or 'upload'}{suffix}"
-
-
-def save_upload(settings: Settings, user_id: uuid.UUID, name: str, data: bytes) -> SavedUpload:
-    """Keep ``data`` as the owner's upload, and choose a fresh folder for its output."""
-    root = uploads.user_folder(settings, user_id)
-    path = confine(root / secrets.token_hex(8) / upload_name(name), [root])
-    write_atomically(path, data)
-    out_dir = settings.data_dir / "outputs" / str(user_id) / secrets.token_hex(8)
-    return SavedUpload(path, out_dir)
-
-
-def job_inputs(settings: Settings, saved: SavedUpload, target: str) -> tuple[JobInput, ...]:
-    """The job's one input: the upload, its translation written into ``saved.out_dir``."""
-    return tuple(
-        file_inputs([saved.path], target, data_dir=settings.data_dir, out_dir=saved.out_dir)
-    )
 
 
 # --- links --------------------------------------------------------------------------------

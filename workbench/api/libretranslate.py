@@ -28,16 +28,16 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tornado import httputil
 from tornado.escape import url_escape
 
 from workbench.accounts.api_keys import ApiScope
-from workbench.api import files, service
+from workbench.api import documents, files, service
 from workbench.api.auth import Caller, authenticate
 from workbench.api.base import ApiHandler, FormValues, many, one
 from workbench.api.deepl import MAX_TEXTS, MODEL, PROVIDER
 from workbench.api.errors import QUOTA_EXCEEDED, RequestTooLarge
 from workbench.api.markup import TagHandling
+from workbench.api.upload_form import UploadHandler
 from workbench.batch.formats import FORMATS
 from workbench.db.models import TranslationJob, User
 from workbench.errors import AuthenticationFailed, InvalidInput
@@ -46,7 +46,6 @@ from workbench.providers.languages import Language
 
 CHAR_LIMIT = 128 * 1024  # characters of q per request (DeepL's request size, the same texts)
 MAX_TRANSLATE_BODY = 1024 * 1024  # JSON escapes may take six bytes a character
-MAX_FILE_BODY = 10 * 1024 * 1024
 MAX_ALTERNATIVES = 10
 FRONTEND_TIMEOUT = 500  # milliseconds, LibreTranslate's default
 AUTO = "auto"
@@ -152,40 +151,30 @@ class DetectHandler(LibreHandler):
         self.send([_detection(item) for item in found])
 
 
-class TranslateFileHandler(LibreHandler):
+class TranslateFileHandler(UploadHandler, LibreHandler):
     """``POST /translate_file`` (multipart): the file translated, and a link to it."""
 
-    max_body = MAX_FILE_BODY
-
     def params(self) -> dict[str, Any]:
+        """The query's parameters, then the form's fields over them (the key may be in
+        either, as LibreTranslate takes it)."""
         if self._params is None:
-            self._files: dict[str, list[httputil.HTTPFile]] = {}
-            kind = self.request.headers.get("Content-Type", "")
-            if not kind.lower().startswith("multipart/form-data"):
-                raise InvalidInput("Invalid request: send the file as multipart/form-data")
-            arguments: dict[str, list[bytes]] = {}
-            httputil.parse_body_arguments(kind, self.body(), arguments, self._files)
+            self._upload = self.upload()
             params = self.query_params()
-            for name, values in arguments.items():
-                try:
-                    params[name] = FormValues(value.decode("utf-8") for value in values)
-                except UnicodeDecodeError:
-                    raise InvalidInput(f"the field '{name[:40]}' is not valid UTF-8") from None
+            params.update(
+                (name, FormValues([value])) for name, value in self._upload.fields.items()
+            )
             self._params = params
         return self._params
 
     async def post(self) -> None:
         caller = await self.caller()
         params = self.params()
-        uploaded = self._files.get("file") or []
-        if len(uploaded) != 1:
-            raise InvalidInput("Invalid request: missing file parameter (send one file)")
         source = _required(params, "source")
-        result = await service.translate_file(
+        result = await documents.translate_file(
             self.services,
             caller,
-            uploaded[0].filename or "upload",
-            uploaded[0].body,
+            self._upload.name,
+            self._upload.data,
             target_lang=_required(params, "target"),
             source_lang="" if source.lower() == AUTO else source,
             **self.choice(),

@@ -19,11 +19,9 @@ provider applies to the provider chosen by the rules above.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Literal
 
 from sqlalchemy import select
@@ -31,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.quotas import Allowance, check_provider_allowed, get_allowance
 from workbench.accounts.subscriptions import current_subscription
-from workbench.api import files
 from workbench.api.auth import Caller
 from workbench.api.markup import Tagged, TagHandling, parse
 from workbench.batch import jobs
@@ -213,7 +210,7 @@ async def translate(
     )
     job = await services.engine.translate_now(spec, segments, canonical=tagged is not None)
     if job.status is not JobStatus.COMPLETED:
-        raise _job_error(job)
+        raise job_error(job)
     async with services.db.session() as session:
         found = await _segments(session, job.id)
     results: list[Translation] = []
@@ -282,48 +279,6 @@ async def detections(
     return found
 
 
-@dataclass(frozen=True)
-class FileResult:
-    job_id: uuid.UUID
-    output: str  # the translated file's name
-    provider: str
-
-
-async def translate_file(
-    services: ApiServices,
-    caller: Caller,
-    name: str,
-    data: bytes,
-    *,
-    target_lang: str,
-    source_lang: str = "",
-    provider: str | None = None,
-    model: str | None = None,
-) -> FileResult:
-    """Translate an uploaded file for ``caller`` as one job with the file as its input,
-    run here until it ends (the same engine, tier, quota and memory as every job)."""
-    target = language_code(target_lang, "target")
-    source = language_code(source_lang, "source") if source_lang.strip() else ""
-    files.upload_name(name)  # an unreadable kind of file is refused before anything
-    choice = await choose(services, caller, provider, model)
-    settings = services.settings
-    saved = await asyncio.to_thread(files.save_upload, settings, caller.user_id, name, data)
-    spec = JobSpec(
-        provider=choice.provider,
-        model=choice.model,
-        target_lang=target,
-        source_lang=source,
-        user_id=caller.user_id,
-        inputs=files.job_inputs(settings, saved, target),
-        options={"api_key": caller.key_prefix},
-    )
-    job = await services.engine.translate_now(spec)
-    if job.status is not JobStatus.COMPLETED:
-        raise _job_error(job)
-    output = str(job.outputs[0]["output"]) if job.outputs else ""
-    return FileResult(job.id, PurePath(output).name, choice.provider)
-
-
 async def usage(services: ApiServices, caller: Caller) -> Allowance:
     """Where the key's owner stands in their tier, this day and month."""
     async with services.db.session() as session:
@@ -343,7 +298,7 @@ async def _segments(session: AsyncSession, job_id: uuid.UUID) -> dict[str, tuple
     return {row.source_text: (row.translated_text, row.from_memory) for row in rows}
 
 
-def _job_error(job: TranslationJob) -> WorkbenchError:
+def job_error(job: TranslationJob) -> WorkbenchError:
     """A job that did not complete, as the kind of error that stopped it."""
     reason = job.error or "the translation did not complete"
     code = jobs.exit_code(job)
