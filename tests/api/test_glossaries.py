@@ -155,20 +155,26 @@ def test_a_translation_follows_the_glossary(api_server: ApiServer, provider: str
         "The artist paints", source_lang="EN", target_lang="DE", glossary=glossary
     )
 
+    assert isinstance(result, deepl.TextResult)
     assert "Künstlerin" in result.text
     assert "artist" not in result.text
     plain = client.translate_text("The artist paints", source_lang="EN", target_lang="DE")
+    assert isinstance(plain, deepl.TextResult)
     assert "Künstlerin" not in plain.text
 
 
 def test_a_shared_glossary_is_listed_and_used_but_not_deleted(api_server: ApiServer) -> None:
     account = api_server.account(scopes=BOTH)
     client = translator(api_server, account)
-    shared = asyncio.run(_shared_glossary(api_server.database, unique("Shared"), {"cat": "Katze"}))
+    entries = {"cat": "Katze", "big\tcat": "große\nKatze"}  # made elsewhere, not by TSV
+    shared = asyncio.run(_shared_glossary(api_server.database, unique("Shared"), entries))
 
     assert shared in [g.glossary_id for g in client.list_glossaries()]
     result = client.translate_text("my cat", source_lang="EN", target_lang="DE", glossary=shared)
+    assert isinstance(result, deepl.TextResult)
     assert "Katze" in result.text
+    # DeepL's TSV cannot carry a tab or a line break inside a term: each is a space.
+    assert client.get_glossary_entries(shared) == {"cat": "Katze", "big cat": "große Katze"}
 
     with pytest.raises(deepl.AuthorizationException, match="shared with every user"):
         client.delete_glossary(shared)
@@ -329,3 +335,18 @@ def test_language_pairs_of_the_provider_serving_the_key(api_server: ApiServer) -
     assert not any(source == target for source, target in pairs)
     path = "/v2/glossary-language-pairs"
     checked(call(api_server, "GET", path, account), path, "get")
+
+
+def test_a_name_in_use_is_refused_and_nothing_changes(api_server: ApiServer) -> None:
+    first = api_server.account(scopes=BOTH)
+    second = api_server.account(scopes=BOTH)
+    name = unique("Taken")
+    taken = translator(api_server, first).create_glossary(name, "EN", "DE", {"one": "eins"})
+
+    with pytest.raises(deepl.DeepLException, match="choose another name"):
+        translator(api_server, second).create_glossary(name, "EN", "FR", {"one": "un"})
+
+    row = asyncio.run(_glossary_row(api_server.database, taken.glossary_id))
+    assert row is not None
+    assert row[:2] == (name, 1)
+    assert translator(api_server, first).get_glossary_entries(taken) == {"one": "eins"}

@@ -6,5 +6,7 @@
 - :mod:`.service`: the one pipeline (provider choice, translation through the engine);
 - :mod:`.markup`: tagged texts (``tag_handling``) as canonical segments and back;
 - :mod:`.errors`: the workbench's errors as statuses and messages;
-- :mod:`.deepl`: DeepL's endpoints; :mod:`.command`: ``workbench api``.
+- :mod:`.deepl`: DeepL's endpoints; :mod:`.command`: ``workbench api``;
+- :mod:`.glossaries`: the glossaries a key reaches; :mod:`.deepl_glossaries`: DeepL's
+  glossary endpoints over them.
 """

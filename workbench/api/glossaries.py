@@ -16,6 +16,7 @@ are read; a bad line is a 400 naming its line.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,7 @@ from workbench.api.auth import Caller
 from workbench.api.errors import RequestTooLarge
 from workbench.db import Database, begin_write
 from workbench.db.models import User
-from workbench.errors import InvalidInput, NotFound, PermissionDenied
+from workbench.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from workbench.glossary.rules import MAX_ENTRIES
 from workbench.glossary.store import (
     GlossaryInfo,
@@ -41,6 +42,7 @@ from workbench.providers.languages import primary_subtag
 MAX_ENTRIES_BYTES = 10 * 1024 * 1024  # DeepL's limit for a glossary's entries
 MAX_PROBLEMS_SHOWN = 5  # of a bad entries text, in the one-line message
 ENTRIES_FORMATS = {"tsv": "\t", "csv": ","}
+_TSV_BREAKS = re.compile("\r\n|[\t\r\n]")
 
 
 def glossary_id(value: str) -> uuid.UUID:
@@ -112,6 +114,11 @@ async def create(
             )
         except InvalidInput as error:
             raise _one_line(error) from None
+        except AlreadyExists:
+            raise AlreadyExists(
+                f"a glossary named {name.strip()!r} already exists (names are unique in the "
+                "workbench); choose another name"
+            ) from None
         await session.commit()
     return result.glossary
 
@@ -159,11 +166,17 @@ async def entries_tsv(db: Database, caller: Caller, ref: uuid.UUID) -> str:
         await _get(session, actor, caller, ref)
         frame = await entries_frame(session, ref, viewer=actor)
     return "\n".join(
-        f"{source}\t{target}"
+        f"{_tsv_cell(source)}\t{_tsv_cell(target)}"
         for source, target in zip(
             frame["source_term"].tolist(), frame["target_term"].tolist(), strict=True
         )
     )
+
+
+def _tsv_cell(term: str) -> str:
+    """A term as one TSV cell: DeepL's TSV cannot carry a tab or line break (a term made
+    in the workbench may hold one), so each becomes a space."""
+    return _TSV_BREAKS.sub(" ", term)
 
 
 async def delete(db: Database, caller: Caller, ref: uuid.UUID) -> None:
