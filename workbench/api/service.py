@@ -182,6 +182,9 @@ async def translate(
     Language codes are any BCP 47 or DeepL code (``EN-GB``, ``zh-Hans``); ``source_lang``
     empty lets the provider detect it. ``tag_handling`` xml or html keeps the texts' tags
     (:mod:`workbench.api.markup`); otherwise texts are plain (``<`` is a character).
+    ``glossary_id`` must name a glossary the owner may use, theirs or a shared one (404
+    otherwise, even for an admin's key), and needs ``source_lang``; its language pair
+    must fit the request's (400).
     Raises the workbench's errors (:mod:`workbench.api.errors` maps them to statuses).
     """
     target = language_code(target_lang, "target_lang")
