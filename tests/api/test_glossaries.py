@@ -129,6 +129,10 @@ def test_create_from_csv_and_from_a_form(api_server: ApiServer) -> None:
 
     info = client.create_glossary_from_csv(unique("Sky"), "en", "fr", "sun,soleil\nmoon,lune\n")
     assert client.get_glossary_entries(info) == {"sun": "soleil", "moon": "lune"}
+    # The format names the delimiter: a tab in a CSV term is no column break (and comes
+    # back from the TSV entries as a space).
+    tabbed = client.create_glossary_from_csv(unique("Tab"), "en", "de", "sun\tday,Sonntag\n")
+    assert client.get_glossary_entries(tabbed) == {"sun day": "Sonntag"}
 
     form = {
         "name": unique("Form"),
