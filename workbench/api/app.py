@@ -11,7 +11,7 @@ from typing import Any
 
 from tornado import web
 
-from workbench.api import deepl, deepl_documents, libretranslate
+from workbench.api import deepl, deepl_documents, deepl_glossaries, libretranslate
 from workbench.api.base import ApiHandler, NotFoundHandler
 from workbench.api.openapi import docs_routes
 from workbench.api.service import ApiServices
@@ -20,6 +20,11 @@ ROUTES: list[tuple[str, type[ApiHandler]]] = [
     (r"/v2/translate", deepl.TranslateHandler),
     (r"/v2/languages", deepl.LanguagesHandler),
     (r"/v2/usage", deepl.UsageHandler),
+    # DeepL's glossaries, over the key owner's workbench glossaries
+    (r"/v2/glossaries", deepl_glossaries.GlossariesHandler),
+    (r"/v2/glossaries/([^/]+)", deepl_glossaries.GlossaryHandler),
+    (r"/v2/glossaries/([^/]+)/entries", deepl_glossaries.GlossaryEntriesHandler),
+    (r"/v2/glossary-language-pairs", deepl_glossaries.GlossaryLanguagePairsHandler),
     # DeepL's document translation, as workbench jobs
     (r"/v2/document", deepl_documents.DocumentUploadHandler),
     (rf"/v2/document/{deepl_documents.DOCUMENT_ID}", deepl_documents.DocumentStatusHandler),

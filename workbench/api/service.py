@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workbench.accounts.quotas import Allowance, check_provider_allowed, get_allowance
 from workbench.accounts.subscriptions import current_subscription
+from workbench.api import glossaries
 from workbench.api.auth import Caller
 from workbench.api.markup import Tagged, TagHandling, parse
 from workbench.batch import jobs
@@ -183,10 +184,22 @@ async def translate(
     Language codes are any BCP 47 or DeepL code (``EN-GB``, ``zh-Hans``); ``source_lang``
     empty lets the provider detect it. ``tag_handling`` xml or html keeps the texts' tags
     (:mod:`workbench.api.markup`); otherwise texts are plain (``<`` is a character).
+    ``glossary_id`` must name a glossary the owner may use, theirs or a shared one (404
+    otherwise, even for an admin's key), and needs ``source_lang``; its language pair
+    must fit the request's (400).
     Raises the workbench's errors (:mod:`workbench.api.errors` maps them to statuses).
     """
     target = language_code(target_lang, "target_lang")
     source = language_code(source_lang, "source_lang") if source_lang.strip() else ""
+    if glossary_id is not None:
+        # Checked here, not only by the engine: an admin's key may use no one else's
+        # either. The engine checks the language pair before any work (400).
+        await glossaries.get(services.db, caller, glossary_id)
+        if not source:
+            raise InvalidInput(
+                "Use of a glossary requires the source_lang parameter to be set: give the "
+                "glossary's source language"
+            )
     choice = await choose(services, caller, provider, model)
     if tag_handling is TagHandling.NONE:
         tagged: list[Tagged] | None = None

@@ -84,10 +84,17 @@ def file_format(filename: str) -> FileFormat:
     return SUFFIXES[suffix]
 
 
-def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> RawTable:
+def read_file(
+    data: bytes,
+    filename: str,
+    limits: InputLimits | None = None,
+    *,
+    delimiter: str | None = None,
+) -> RawTable:
     """Read ``data`` (the content of ``filename``); raise InvalidInput listing every problem.
 
-    ``limits`` are those of the settings unless given.
+    ``limits`` are those of the settings unless given. ``delimiter`` fixes a CSV text's
+    delimiter (a format that names it, such as DeepL's TSV) instead of guessing it.
     """
     limits = limits or InputLimits.of()
     source = PurePath(filename).name or "the file"
@@ -112,7 +119,8 @@ def read_file(data: bytes, filename: str, limits: InputLimits | None = None) -> 
     blank = _BLANK_LINES.match(text)
     skipped = len(_LINE_BREAK.findall(blank.group())) if blank else 0
     text = text[blank.end() :] if blank else text
-    delimiter = sniff_delimiter(text, is_header=_is_header, widths=HEADERLESS_COLUMNS)
+    if delimiter is None:
+        delimiter = sniff_delimiter(text, is_header=_is_header, widths=HEADERLESS_COLUMNS)
     with _limited(problems):
         limits.check_table(text, delimiter, "CSV")
     grid = _read_csv(text, delimiter, problems, first_line=1 + skipped)

@@ -185,30 +185,37 @@ async def import_file(
     owner_id: uuid.UUID | None = None,
     description: str | None = None,
     actor: Actor | None = None,
+    delimiter: str | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file (its bytes; ``filename`` gives the format).
 
     Raises InvalidInput listing every problem (with its line or row) and writes nothing
     then. ``source_lang``/``target_lang`` are required for a new glossary unless the
     file has ``source_lang``/``target_lang`` columns; given, every row must agree.
+    ``delimiter`` fixes a CSV file's delimiter instead of guessing it.
     """
     mode = import_mode(mode)
     source, target = requested_lang(source_lang, "source"), requested_lang(target_lang, "target")
-    valid = check_file(data, filename, source, target)
+    valid = check_file(data, filename, source, target, delimiter=delimiter)
     return await _store_import(
         session, valid, name, mode, source, target, owner_id, description, actor
     )
 
 
 def check_file(
-    data: bytes, filename: str, source_lang: str | None, target_lang: str | None
+    data: bytes,
+    filename: str,
+    source_lang: str | None,
+    target_lang: str | None,
+    *,
+    delimiter: str | None = None,
 ) -> ValidGlossary:
     """Read and validate a CSV or XLSX file as :func:`import_file` does, writing nothing.
 
     The languages are as a caller gives them (normalised here; a normalised code stays).
     """
     return validate(
-        read_file(data, filename),
+        read_file(data, filename, delimiter=delimiter),
         source_lang=requested_lang(source_lang, "source"),
         target_lang=requested_lang(target_lang, "target"),
     )
