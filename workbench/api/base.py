@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tornado import web
+from tornado import httputil, web
 
 from workbench.api.errors import INTERNAL, RequestTooLarge, answer_for
 from workbench.api.service import ApiServices
@@ -216,7 +216,9 @@ def _form(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InvalidInput("the form is not valid UTF-8") from None
     except ValueError:
-        raise InvalidInput(f"the form has more than {MAX_FIELDS} fields") from None
+        raise RequestTooLarge(
+            f"the form has more than {MAX_FIELDS} fields; send fewer texts per request"
+        ) from None
     params: dict[str, FormValues] = {}
     for key, value in pairs:
         name = key.removesuffix("[]")  # some clients write text[]=…
@@ -235,4 +237,26 @@ def _json_object(raw: bytes) -> dict[str, Any]:
         raise InvalidInput(f"the body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise InvalidInput("the JSON body must be an object of parameters")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # an escaped lone surrogate (\ud800) is no character
+        raise InvalidInput(
+            "the JSON body is not valid UTF-8: it escapes a lone surrogate; send whole characters"
+        ) from None
     return value
+
+
+def multipart(
+    kind: str,
+    body: bytes,
+    arguments: dict[str, list[bytes]],
+    files: dict[str, list[httputil.HTTPFile]],
+) -> None:
+    """Read a ``multipart/form-data`` body into ``arguments`` and ``files`` (400 when it
+    is malformed: no boundary, a part without headers, a header that is not text)."""
+    try:
+        httputil.parse_body_arguments(kind, body, arguments, files)
+    except httputil.HTTPInputError as error:
+        raise InvalidInput(
+            f"the multipart form is malformed ({str(error)[:80]}); send it as an HTTP client does"
+        ) from None

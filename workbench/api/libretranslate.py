@@ -84,9 +84,9 @@ class TranslateHandler(LibreHandler):
         params = self.params()
         given = params.get("q")
         texts = many(params, "q")
-        if not texts:
-            raise InvalidInput("Invalid request: missing q parameter")
         listed = isinstance(given, list) and not isinstance(given, FormValues)
+        if not texts or (not listed and not texts[0]):
+            raise InvalidInput("Invalid request: missing q parameter")
         if len(texts) > MAX_TEXTS:
             raise RequestTooLarge(f"Invalid request: send at most {MAX_TEXTS} texts per request")
         size = sum(len(text) for text in texts)

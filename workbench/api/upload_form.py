@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tornado import httputil
 
-from workbench.api.base import HARD_CAP, MAX_VALUE, ApiHandler
+from workbench.api.base import HARD_CAP, MAX_VALUE, ApiHandler, multipart
 from workbench.api.errors import RequestTooLarge
 from workbench.errors import InvalidInput
 
@@ -57,7 +57,7 @@ class UploadHandler(ApiHandler):
             raise InvalidInput("send the file as multipart/form-data, in the field 'file'")
         arguments: dict[str, list[bytes]] = {}
         files: dict[str, list[httputil.HTTPFile]] = {}
-        httputil.parse_body_arguments(kind, self.body(), arguments, files)
+        multipart(kind, self.body(), arguments, files)
         fields: dict[str, str] = {}
         for key, values in arguments.items():
             try:
