@@ -32,7 +32,7 @@ from workbench.glossary import store
 from workbench.providers.languages import parse_tag
 
 FUZZ = settings(
-    max_examples=20,  # a real server: enough to find, bounded to run in seconds
+    max_examples=15,  # a real server: enough to find, bounded to run in seconds
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -4,6 +4,7 @@ LibreTranslate's own Python client where it has the call, plain HTTP where it ha
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.error
 from typing import Any
@@ -11,10 +12,15 @@ from typing import Any
 import httpx
 import pytest
 from libretranslatepy import LibreTranslateAPI
+from sqlalchemy import select
 
-from tests.api.conftest import Account, ApiServer
+from tests.api.conftest import Account, ApiServer, server_env
 from tests.api.shapes import check_response
 from tests.providers.fakes.google_web_api import translated as google_translated
+from workbench.config import Settings
+from workbench.db import Database
+from workbench.db.models import UsageEvent, User
+from workbench.notebook import Workbench
 from workbench.providers.pseudo import pseudo_localize
 
 
@@ -148,10 +154,13 @@ def test_the_key_may_travel_in_the_query(api_server: ApiServer) -> None:
 # --- one pipeline ----------------------------------------------------------------------
 
 
-def test_both_apis_bill_alike_and_share_the_memory(api_server: ApiServer) -> None:
+def test_both_apis_and_the_notebook_bill_alike_and_share_the_memory(
+    api_server: ApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     account = api_server.account(providers=("pseudo", "deepl"))
     api_server.pin(account, "deepl")
     first, second = "Shared memory across both APIs", "Billed alike by either API"
+    third = "First asked for from a notebook"
     sent = len(api_server.fake.requests("/v2/translate"))
 
     libre_first = libre(
@@ -195,6 +204,64 @@ def test_both_apis_bill_alike_and_share_the_memory(api_server: ApiServer) -> Non
     assert libre_again.json()["translatedText"] == deepl_first.json()["translations"][0]["text"]
     assert len(api_server.fake.requests("/v2/translate")) == sent + 2
     assert usage_of(api_server, account) == len(first) + len(second)
+
+    # the notebook API, in the account owner's name, on the same database and memory
+    (from_notebook,) = notebook_translate(api_server, account, [first], monkeypatch)
+    assert from_notebook == libre_first.json()["translatedText"]
+    assert len(api_server.fake.requests("/v2/translate")) == sent + 2
+    assert usage_of(api_server, account) == len(first) + len(second)
+
+    (notebook_first,) = notebook_translate(api_server, account, [third], monkeypatch)
+    assert len(api_server.fake.requests("/v2/translate")) == sent + 3
+    assert usage_of(api_server, account) == len(first) + len(second) + len(third)
+    libre_third = libre(
+        api_server,
+        "/translate",
+        json={"q": third, "source": "en", "target": "de", "api_key": account.key},
+    )
+    deepl_third = api_server.post(
+        "/v2/translate",
+        account,
+        json={"text": [third], "source_lang": "EN", "target_lang": "DE"},
+    )
+    assert libre_third.json()["translatedText"] == notebook_first
+    assert deepl_third.json()["translations"][0]["text"] == notebook_first
+    assert len(api_server.fake.requests("/v2/translate")) == sent + 3
+    assert usage_of(api_server, account) == len(first) + len(second) + len(third)
+    # one usage event per request; characters only where the provider was asked
+    billed = asyncio.run(billed_characters(api_server, account))
+    assert sorted(billed) == sorted([len(first), 0, len(second), 0, 0, len(third), 0, 0])
+
+
+def notebook_translate(
+    server: ApiServer, account: Account, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """``texts`` translated by the notebook API as ``account``'s owner, with the server's
+    settings (database, data folder, secret, provider endpoints)."""
+    with monkeypatch.context() as patched:
+        for name, value in server_env(
+            server.database, server.log.parent / "data", server.fake, server.google
+        ).items():
+            patched.setenv(name, value)
+        settings = Settings()
+
+    async def run() -> list[str]:
+        async with await Workbench.open(user=account.email, settings=settings) as wb:
+            return await wb.translate_texts(
+                texts, "de", provider="deepl", source_lang="en", progress=False
+            )
+
+    return asyncio.run(run())
+
+
+async def billed_characters(server: ApiServer, account: Account) -> list[int]:
+    """The characters of each of the owner's usage events."""
+    async with Database(server.database) as db, db.session() as session:
+        owner = await session.scalar(select(User.id).where(User.email == account.email))
+        rows = await session.scalars(
+            select(UsageEvent.characters).where(UsageEvent.user_id == owner)
+        )
+        return list(rows)
 
 
 # --- /languages, /detect, /frontend/settings ------------------------------------------
