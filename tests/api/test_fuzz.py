@@ -696,3 +696,47 @@ def test_another_users_document_is_404_even_with_its_key(fuzzed: Fuzzed, result:
 def test_the_server_logged_no_traceback(fuzzed: Fuzzed) -> None:
     quiet_log(fuzzed.server)
     assert asyncio.run(_recorded(fuzzed.server, fuzzed.caller)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("target", ["QQ", "XX-YY", "EN-ZZ"])
+@pytest.mark.parametrize("path", ["/v2/translate", "/translate"])
+def test_a_well_formed_code_the_provider_does_not_offer_is_a_400(
+    fuzzed: Fuzzed, path: str, target: str
+) -> None:
+    sent = len(fuzzed.server.fake.requests("/v2/translate"))
+    if path == "/v2/translate":
+        body = {**VALID_DEEPL, "target_lang": target, "workbench_provider": "deepl"}
+        answer = fuzzed.server.post(path, fuzzed.caller, json=body)
+    else:
+        body = {"q": "Hello", "source": "en", "target": target, "api_key": fuzzed.caller.key}
+        answer = httpx.post(
+            f"{fuzzed.server.url}{path}", json={**body, "workbench_provider": "deepl"}, timeout=60
+        )
+
+    assert answer.status_code == 400, answer.text
+    refused(fuzzed, answer, path)
+    assert len(fuzzed.server.fake.requests("/v2/translate")) == sent
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v2/translate", "text=%FF&target_lang=DE"),
+        ("/v2/languages", "type=%C0%80"),
+        ("/translate", "q=%ED%A0%80&source=en&target=de"),
+        ("/detect", "q=%FF"),
+        ("/languages", "api_key=%FF"),
+    ],
+)
+def test_bad_utf8_in_the_query_is_refused(fuzzed: Fuzzed, path: str, query: str) -> None:
+    key = f"&api_key={fuzzed.caller.key}" if path in ("/translate", "/detect") else ""
+
+    method = "get" if path == "/languages" else "post"
+    answer = httpx.request(
+        method.upper(),
+        f"{fuzzed.server.url}{path}?{query}{key}",
+        headers={"Authorization": f"DeepL-Auth-Key {fuzzed.caller.key}"},
+        timeout=60,
+    )
+
+    assert "UTF-8" in refused(fuzzed, answer, path, method=method)
