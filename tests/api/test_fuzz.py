@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from tests.api.conftest import Account, ApiServer
 from tests.api.shapes import check_response
 from workbench.db import Database
-from workbench.db.models import TranslationJob, UsageEvent, User
+from workbench.db.models import Glossary, TranslationJob, UsageEvent, User
 from workbench.glossary import store
 from workbench.providers.languages import parse_tag
 
@@ -57,7 +57,9 @@ class Fuzzed:
 
 @pytest.fixture(scope="module")
 def fuzzed(api_server: ApiServer) -> Iterator[Fuzzed]:
-    caller = api_server.account(providers=("pseudo", "deepl"), characters=1_000_000)
+    caller = api_server.account(
+        providers=("pseudo", "deepl"), characters=1_000_000, scopes=("translate", "glossaries")
+    )
     other = api_server.account(providers=("pseudo", "deepl"), characters=1_000_000)
     glossary = asyncio.run(_glossary_of(api_server, other))
     uploaded = api_server.post(
@@ -89,7 +91,8 @@ async def _glossary_of(server: ApiServer, account: Account) -> uuid.UUID:
 
 
 async def _recorded(server: ApiServer, account: Account) -> tuple[int, int, int]:
-    """The account's usage events, their characters, and its jobs, in the database."""
+    """The account's usage events, their characters, and its jobs and glossaries, in the
+    database."""
     async with Database(server.database) as db, db.session() as session:
         owner = await session.scalar(select(User.id).where(User.email == account.email))
         events, characters = (
@@ -102,7 +105,10 @@ async def _recorded(server: ApiServer, account: Account) -> tuple[int, int, int]
         jobs = await session.scalar(
             select(func.count(TranslationJob.id)).where(TranslationJob.user_id == owner)
         )
-        return int(events), int(characters), int(jobs or 0)
+        kept = await session.scalar(
+            select(func.count(Glossary.id)).where(Glossary.owner_id == owner)
+        )
+        return int(events), int(characters), int(jobs or 0) + int(kept or 0)
 
 
 def usage_of(server: ApiServer, account: Account) -> int:
@@ -740,3 +746,83 @@ def test_bad_utf8_in_the_query_is_refused(fuzzed: Fuzzed, path: str, query: str)
     )
 
     assert "UTF-8" in refused(fuzzed, answer, path, method=method)
+
+
+# --- /v2/glossaries -----------------------------------------------------------------------
+
+GLOSSARY_BAD: dict[str, st.SearchStrategy[Any]] = {
+    "name": NOT_ONE_STRING | st.none() | st.sampled_from(["", "   "]),
+    "source_lang": NOT_ONE_STRING | st.none() | BAD_CODES,
+    "target_lang": NOT_ONE_STRING | st.none() | BAD_CODES,
+    "entries": NOT_ONE_STRING
+    | st.none()
+    | st.text(st.characters(blacklist_characters="\t\r\n", blacklist_categories=("Cs",))).filter(
+        lambda t: t.strip()
+    )
+    | st.just("hello\t"),
+    "entries_format": NOT_ONE_STRING
+    | st.text(max_size=8).filter(lambda t: t.strip().lower() not in ("", "tsv", "csv")),
+}
+
+
+@FUZZ
+@given(data=st.data())
+def test_v2_glossaries_post_refuses_every_parameter_of_the_wrong_kind(
+    fuzzed: Fuzzed, data: st.DataObject
+) -> None:
+    name = data.draw(st.sampled_from(sorted(GLOSSARY_BAD)), label="parameter")
+    value = data.draw(GLOSSARY_BAD[name], label="value")
+    body = {
+        "name": f"fuzz {uuid.uuid4().hex[:8]}",
+        "source_lang": "EN",
+        "target_lang": "DE",
+        "entries": "hello\thallo",
+        "entries_format": "tsv",
+        name: value,
+    }
+
+    answer = fuzzed.server.post("/v2/glossaries", fuzzed.caller, json=body)
+
+    refused(fuzzed, answer, "/v2/glossaries")
+
+
+@pytest.mark.parametrize("form", [False, True], ids=["json", "form"])
+def test_v2_glossaries_post_refuses_10_mb_of_entries(fuzzed: Fuzzed, form: bool) -> None:
+    entries = "hello\thallo\n" * (MB - 1)
+    body = {"name": "too big", "source_lang": "EN", "target_lang": "DE", "entries": entries}
+
+    answer = fuzzed.server.post(
+        "/v2/glossaries", fuzzed.caller, **({"data": body} if form else {"json": body})
+    )
+
+    assert answer.status_code == 413
+    refused(fuzzed, answer, "/v2/glossaries")
+
+
+@pytest.mark.parametrize(("method", "suffix"), [("get", ""), ("get", "/entries"), ("delete", "")])
+def test_another_users_glossary_is_out_of_reach(fuzzed: Fuzzed, method: str, suffix: str) -> None:
+    template = "/v2/glossaries/{glossary_id}" + suffix
+    headers = {"Authorization": f"DeepL-Auth-Key {fuzzed.caller.key}"}
+    answers = [
+        httpx.request(
+            method.upper(), f"{fuzzed.server.url}/v2/glossaries/{ref}{suffix}", headers=headers
+        )
+        for ref in (fuzzed.other_glossary, uuid.uuid4())
+    ]
+
+    theirs, unknown = answers
+    assert theirs.status_code == unknown.status_code == 404
+    refused(
+        fuzzed,
+        theirs,
+        template.format(glossary_id=fuzzed.other_glossary),
+        template=template,
+        method=method,
+    )
+    refused(fuzzed, unknown, template.format(glossary_id="x"), template=template, method=method)
+    assert asyncio.run(_glossary_kept(fuzzed.server, fuzzed.other_glossary))
+
+
+async def _glossary_kept(server: ApiServer, ref: uuid.UUID) -> bool:
+    async with Database(server.database) as db, db.session() as session:
+        return await session.get(Glossary, ref) is not None
