@@ -148,19 +148,25 @@ async def test_cancel_stops_between_chunks_and_settles(
     engine: Engine, fake_deepl: FakeDeepL
 ) -> None:
     user_id = await pro_user(engine.db)
-    fake_deepl.latency = 0.1
     engine.provider("deepl").concurrency = 1
     job, _ = await engine.submit(JobSpec("deepl", "FR", user_id=user_id), TEXTS)
+    # The first chunk's request is answered; every later one waits at the provider until
+    # the job has been cancelled, so the cancel lands between chunks on any machine.
+    release = fake_deepl.hold(TRANSLATE, after=1)
 
     async def cancel_after_first_chunk() -> None:
-        while True:
-            async with engine.db.session() as session:
-                done = (await jobs.get_job(session, job.id)).done_segments
-            if done >= 50:
+        try:
+            for _ in range(3000):  # the first chunk is stored while the next one waits
                 async with engine.db.session() as session:
-                    await jobs.cancel_job(session, job.id)
-                return
-            await asyncio.sleep(0.01)
+                    done = (await jobs.get_job(session, job.id)).done_segments
+                if done >= 50:
+                    break
+                await asyncio.sleep(0.01)
+            assert done >= 50, "the first chunk was never stored"
+            async with engine.db.session() as session:
+                await jobs.cancel_job(session, job.id)
+        finally:
+            release.set()
 
     await asyncio.gather(engine.work(job.id, "w1"), cancel_after_first_chunk())
     async with engine.db.session() as session:

@@ -74,6 +74,7 @@ class FakeServer(abc.ABC):
         self.in_flight = 0
         self.max_in_flight = 0
         self._faults: dict[str, deque[Reply]] = defaultdict(deque)
+        self._held: tuple[str, int, threading.Event] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -108,6 +109,15 @@ class FakeServer(abc.ABC):
         with self._lock:
             self._faults[path].extend(replies)
 
+    def hold(self, path: str, after: int) -> threading.Event:
+        """Keep every request to ``path`` after the first ``after`` waiting until the
+        returned event is set: a test acts while a request is in flight, however slow
+        the machine."""
+        release = threading.Event()
+        with self._lock:
+            self._held = (path, after, release)
+        return release
+
     def requests(self, path: str | None = None, method: str | None = None) -> list[Received]:
         with self._lock:
             return [
@@ -131,11 +141,26 @@ class FakeServer(abc.ABC):
             self.received.append(request)
             queued = self._faults.get(request.path)
             fault = queued.popleft() if queued else None
+            release = self._release_for(request)
+        if release is not None:
+            while not release.wait(0.05) and not self._stopping.is_set():
+                pass
         if fault is not None:
             return fault
         if self.latency:
             self._stopping.wait(self.latency)
         return self.handle(request)
+
+    def _release_for(self, request: Received) -> threading.Event | None:
+        """Under the lock: what ``request`` must wait for, if :meth:`hold` holds it."""
+        if self._held is None or request.path != self._held[0]:
+            return None
+        path, after, release = self._held
+        return release if len(self.requests_to(path)) > after else None
+
+    def requests_to(self, path: str) -> list[Received]:
+        """Under the lock: the requests to ``path`` so far."""
+        return [received for received in self.received if received.path == path]
 
     def _enter(self) -> None:
         with self._lock:
