@@ -642,8 +642,8 @@ class Engine:
             await begin_write(session)
             await plan_for_parameters(session)
             held = await _store_results(session, worker_id, results, issues, {s.id for s in sent})
-            remembered = {s.text: results[s.id] for s in sent if s.id not in issues}
-            await memory.store(session, key, remembered)
+            remembered = [(s.hash, s.text, results[s.id]) for s in sent if s.id not in issues]
+            await memory.store_hashed(session, key, remembered)
             following = await self._claim(session, job_id, worker_id, key, wanted())
             paid = [segment for segment in sent if segment.id in held]
             billed = sum(len(prose(segment.text)) for segment in paid)

@@ -167,6 +167,9 @@ class Provider(abc.ABC):
         self._cooling: tuple[type[ProviderError], str, float] | None = None
         self._languages: list[Language] | None = None
         self._fetching: asyncio.Future[list[Language]] | None = None
+        # validate_language's answers, (code, role) -> the provider's code, and the list
+        # of languages they were found in.
+        self._chosen: tuple[list[Language] | None, dict[tuple[str, str], str]] = (None, {})
 
     # --- construction from settings ------------------------------------------------
     @classmethod
@@ -482,6 +485,12 @@ class Provider(abc.ABC):
     async def validate_language(self, code: str, *, role: LanguageRole = "target") -> str:
         """The provider's spelling of ``code`` (a BCP 47 tag or a gettext locale name such
         as ``pt_BR`` or ``sr@latin``); UnsupportedLanguage if it is not offered."""
+        # A job asks once per request: the answers stand as long as the language list.
+        if self._chosen[0] is not self._languages:
+            self._chosen = (self._languages, {})
+        known = self._chosen[1].get((code, role))
+        if known is not None:
+            return known
         tag = languages.parse_tag(code)
         if tag is None:
             raise UnsupportedLanguage(
@@ -496,6 +505,8 @@ class Provider(abc.ABC):
         ]
         chosen = languages.closest(code, offered, role)
         if chosen is not None:
+            if self._chosen[0] is self._languages:
+                self._chosen[1][code, role] = chosen
             return chosen
         related = sorted(offer for offer in offered if primary_subtag(offer) == tag.language)
         hint = (
