@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -72,11 +73,14 @@ def rows_of(
     column, read back by ``unnest``; SQLite one JSON array of rows, read by ``json_each``.
     """
     dialect = session.get_bind().dialect
-    # Column by column: zip and map loop in C, where a row-by-row loop would run in Python.
-    values: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _ in columns]
+    # Column by column: map loops in C, where a row-by-row loop would run in Python (and
+    # zip(*rows) would make an iterator per row for the garbage collector to count).
+    values: list[Sequence[Any]] = [
+        list(map(itemgetter(index), rows)) for index in range(len(columns))
+    ]
     if dialect.name == "postgresql":
         arrays = [
-            bindparam(None, list(column_values), type_=ARRAY(column_type))
+            bindparam(None, column_values, type_=ARRAY(column_type))
             for column_values, (_, column_type) in zip(values, columns, strict=True)
         ]
         fields = [column(name, column_type) for name, column_type in columns]

@@ -270,9 +270,11 @@ class Provider(abc.ABC):
         request = await self._prepare(target, source, model, glossary, options)
         todo = [index for index, unit in enumerate(units) if _text_of(unit).strip()]
         terms = self._terms(glossary, request)
-        results = [Translated(segment) for segment in items]
         if terms is None:
             outcomes = await self._translate_units([units[i] for i in todo], request, todo)
+            # Results are made once the replies are in: objects that wait through requests
+            # outlive the garbage collector's young generations, and a job makes thousands.
+            results = [Translated(segment) for segment in items]
             for index, outcome in zip(todo, outcomes, strict=True):
                 if isinstance(outcome, str):
                     results[index] = Translated(inline.escape(outcome))
@@ -281,6 +283,7 @@ class Provider(abc.ABC):
             return results
         tagged = [codes.with_terms(_segment(units[index]), terms) for index in todo]
         outcomes = await self._translate_units([unit.segment for unit in tagged], request, todo)
+        results = [Translated(segment) for segment in items]
         for index, unit, outcome in zip(todo, tagged, outcomes, strict=True):
             text = codes.render_terms(_segment(outcome), unit.targets).canonical()
             results[index] = Translated(text, _repaired(outcome))
