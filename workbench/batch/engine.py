@@ -598,18 +598,30 @@ class Engine:
         misses = [segment for segment in chunk.segments if segment.hash not in chunk.known]
         step = provider.max_texts_per_request
         batches = [misses[start : start + step] for start in range(0, len(misses), step)]
+
+        async def translate(batch: list[ClaimedSegment]) -> tuple[list[str], dict[int, str]]:
+            """A batch's translations and code issues (by index), read from the provider's
+            results as soon as they come: thousands of objects kept while the other
+            batches are awaited would each outlive the garbage collector's young
+            generations, which then runs full collections."""
+            translated = await provider.translate_segments(
+                [segment.text for segment in batch],
+                target=job.target_lang,
+                source=job.source_lang or None,
+                model=job.model or None,
+                glossary=glossary,
+            )
+            # A NUL is not text (and the database's set statements could not carry it).
+            texts = [result.text.replace("\x00", "") for result in translated]
+            repaired = {
+                index: result.repaired[:CODE_ISSUE_LENGTH]
+                for index, result in enumerate(translated)
+                if result.repaired is not None
+            }
+            return texts, repaired
+
         outcomes = await asyncio.gather(
-            *(
-                provider.translate_segments(
-                    [segment.text for segment in batch],
-                    target=job.target_lang,
-                    source=job.source_lang or None,
-                    model=job.model or None,
-                    glossary=glossary,
-                )
-                for batch in batches
-            ),
-            return_exceptions=True,
+            *(translate(batch) for batch in batches), return_exceptions=True
         )
         sent: list[ClaimedSegment] = []
         issues: dict[uuid.UUID, str] = {}
@@ -619,11 +631,10 @@ class Engine:
                 failure = failure or outcome
                 continue
             sent.extend(batch)
-            for segment, translated in zip(batch, outcome, strict=True):
-                # A NUL is not text (and the database's set statements could not carry it).
-                results[segment.id] = translated.text.replace("\x00", "")
-                if translated.repaired is not None:
-                    issues[segment.id] = translated.repaired[:CODE_ISSUE_LENGTH]
+            texts, repaired = outcome
+            results.update(zip((segment.id for segment in batch), texts, strict=True))
+            for index, issue in repaired.items():
+                issues[batch[index].id] = issue
         # The chunk is paid for: an outage is waited out (unless stopping), not lost.
         stored, counters, following = await self.db.outages.retry(
             lambda: self._checkpoint(
@@ -657,8 +668,8 @@ class Engine:
             await begin_write(session)
             await plan_for_parameters(session)
             held = await _store_results(session, worker_id, results, issues, {s.id for s in sent})
-            remembered = {s.text: results[s.id] for s in sent if s.id not in issues}
-            await memory.store(session, key, remembered)
+            remembered = [(s.hash, s.text, results[s.id]) for s in sent if s.id not in issues]
+            await memory.store_hashed(session, key, remembered)
             following = await self._claim(session, job_id, worker_id, key, wanted())
             paid = [segment for segment in sent if segment.id in held]
             billed = sum(len(prose(segment.text)) for segment in paid)

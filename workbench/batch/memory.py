@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -70,15 +70,24 @@ async def lookup(session: AsyncSession, key: MemoryKey, hashes: Iterable[str]) -
 
 async def store(session: AsyncSession, key: MemoryKey, translations: Mapping[str, str]) -> None:
     """Remember ``source text -> translation`` pairs; existing entries are kept."""
+    await store_hashed(
+        session,
+        key,
+        [(text_hash(source), source, target) for source, target in translations.items()],
+    )
+
+
+async def store_hashed(
+    session: AsyncSession, key: MemoryKey, translations: Sequence[tuple[str, str, str]]
+) -> None:
+    """Remember ``(source hash, source text, translation)`` entries, for a caller that has
+    the hashes already (a job's segments carry theirs); existing entries are kept."""
     if not translations:
         return
     entries = rows_of(
         session,
         [("id", Uuid()), ("hash", String()), ("source", Text()), ("target", Text())],
-        [
-            (uuid.uuid4(), text_hash(source), source, target)
-            for source, target in translations.items()
-        ],
+        [(uuid.uuid4(), digest, source, target) for digest, source, target in translations],
     )
     shared: dict[str, BindParameter[str]] = {
         name: bindparam(name, value) for name, value in key.columns().items()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -72,22 +73,25 @@ def rows_of(
     column, read back by ``unnest``; SQLite one JSON array of rows, read by ``json_each``.
     """
     dialect = session.get_bind().dialect
+    # Column by column: map loops in C, where a row-by-row loop would run in Python (and
+    # zip(*rows) would make an iterator per row for the garbage collector to count).
+    values: list[Sequence[Any]] = [
+        list(map(itemgetter(index), rows)) for index in range(len(columns))
+    ]
     if dialect.name == "postgresql":
         arrays = [
-            bindparam(None, [row[index] for row in rows], type_=ARRAY(column_type))
-            for index, (_, column_type) in enumerate(columns)
+            bindparam(None, column_values, type_=ARRAY(column_type))
+            for column_values, (_, column_type) in zip(values, columns, strict=True)
         ]
         fields = [column(name, column_type) for name, column_type in columns]
         return func.unnest(*arrays).table_valued(*fields).render_derived()
     converters = [column_type.bind_processor(dialect) for _, column_type in columns]
     if any(converters):
-        rows = [
-            [
-                value if to_stored is None else to_stored(value)
-                for value, to_stored in zip(row, converters, strict=True)
-            ]
-            for row in rows
+        values = [
+            column_values if to_stored is None else list(map(to_stored, column_values))
+            for column_values, to_stored in zip(values, converters, strict=True)
         ]
+        rows = list(zip(*values, strict=True))
     each = func.json_each(bindparam(None, json.dumps(rows))).table_valued("value")
     extracted = [
         type_coerce(func.json_extract(each.c.value, f"$[{index}]"), column_type).label(name)

@@ -116,6 +116,13 @@ class Gate(Protocol):
         ...
 
 
+# What ``_translate_units`` translates: a segment with its codes, or the text alone of one
+# without (most segments: sent as it is, no object made for it). Its result is alike: an
+# outcome, or the translated text of a segment sent without codes.
+_Unit = inline.Tagged | str
+_Result = _Outcome | str
+
+
 class Provider(abc.ABC):
     """One translation provider; use one instance per event loop and close it."""
 
@@ -182,6 +189,9 @@ class Provider(abc.ABC):
         self._cooling: tuple[type[ProviderError], str, float] | None = None
         self._languages: list[Language] | None = None
         self._fetching: asyncio.Future[list[Language]] | None = None
+        # validate_language's answers, (code, role) -> the provider's code, and the list
+        # of languages they were found in.
+        self._chosen: tuple[list[Language] | None, dict[tuple[str, str], str]] = (None, {})
 
     # --- construction from settings ------------------------------------------------
     @classmethod
@@ -243,7 +253,7 @@ class Provider(abc.ABC):
         units = [codes.with_terms(codes.from_text(items[index]), terms) for index in todo]
         outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
         for index, unit, outcome in zip(todo, units, outcomes, strict=True):
-            results[index] = codes.render_terms(outcome.segment, unit.targets).prose
+            results[index] = codes.render_terms(_segment(outcome), unit.targets).prose
         return results
 
     async def translate_segments(
@@ -266,44 +276,61 @@ class Provider(abc.ABC):
         ``translate`` would; one with no prose comes back unchanged.
         """
         items = self._checked_texts(segments)
-        parsed: list[inline.Tagged] = []
+        # Each segment's codes and text, or its text alone when it has no code: most
+        # segments have none, and theirs is read without parsing.
+        units: list[_Unit] = []
         for number, segment in enumerate(items, start=1):
+            if "<" not in segment:
+                units.append(segment if "&" not in segment else inline.unescape(segment))
+                continue
             try:
-                parsed.append(inline.parse(segment))
+                units.append(inline.parse(segment))
             except InvalidInput as error:
                 raise InvalidInput(f"{self.name}: segment {number}: {error}") from error
-        if not parsed:
+        if not units:
             return []
         request = await self._prepare(target, source, model, glossary, options)
-        todo = [index for index, segment in enumerate(parsed) if segment.prose.strip()]
+        todo = [index for index, unit in enumerate(units) if _text_of(unit).strip()]
         terms = self._terms(glossary, request)
-        results = [Translated(segment) for segment in items]
         if terms is None:
-            outcomes = await self._translate_units([parsed[i] for i in todo], request, todo)
+            outcomes = await self._translate_units([units[i] for i in todo], request, todo)
+            # Results are made once the replies are in: objects that wait through requests
+            # outlive the garbage collector's young generations, and a job makes thousands.
+            results = [Translated(segment) for segment in items]
             for index, outcome in zip(todo, outcomes, strict=True):
-                results[index] = Translated(outcome.segment.canonical(), outcome.repaired)
+                if isinstance(outcome, str):
+                    results[index] = Translated(inline.escape(outcome))
+                else:
+                    results[index] = Translated(outcome.segment.canonical(), outcome.repaired)
             return results
-        units = [codes.with_terms(parsed[index], terms) for index in todo]
-        outcomes = await self._translate_units([unit.segment for unit in units], request, todo)
-        for index, unit, outcome in zip(todo, units, outcomes, strict=True):
-            text = codes.render_terms(outcome.segment, unit.targets).canonical()
-            results[index] = Translated(text, outcome.repaired)
+        tagged = [codes.with_terms(_segment(units[index]), terms) for index in todo]
+        outcomes = await self._translate_units([unit.segment for unit in tagged], request, todo)
+        results = [Translated(segment) for segment in items]
+        for index, unit, outcome in zip(todo, tagged, outcomes, strict=True):
+            text = codes.render_terms(_segment(outcome), unit.targets).canonical()
+            results[index] = Translated(text, _repaired(outcome))
         return results
 
     async def _translate_units(
-        self, units: list[inline.Tagged], request: BatchRequest, positions: list[int]
-    ) -> list[_Outcome]:
-        """Translate segments: those without codes as plain text, the others tagged,
-        checked, asked for once more, then translated piece by piece."""
-        outcomes: dict[int, _Outcome] = {}
+        self, units: Sequence[_Unit], request: BatchRequest, positions: list[int]
+    ) -> list[_Result]:
+        """Translate segments: those without codes as plain text (their result is the
+        translated text), the others tagged, checked, asked for once more, then translated
+        piece by piece."""
+        outcomes: dict[int, _Result] = {}
         wires: dict[int, str] = {}
         problems: dict[int, str] = {}
         plain: list[int] = []
+        plain_texts: list[str] = []
         for number, unit in enumerate(units):
-            if not unit.prose.strip():  # all its text became glossary terms' codes
+            if isinstance(unit, str):
+                plain.append(number)
+                plain_texts.append(unit)
+            elif not unit.prose.strip():  # all its text became glossary terms' codes
                 outcomes[number] = _Outcome(unit)
             elif not unit.codes:
                 plain.append(number)
+                plain_texts.append(unit.prose)
             else:
                 try:
                     wires[number] = self.codec.encode(unit)
@@ -316,13 +343,12 @@ class Provider(abc.ABC):
                 break
             plain_replies, tagged_replies = await self._exchange(
                 request,
-                _Lot([units[n].prose for n in send_plain], [positions[n] for n in send_plain]),
+                _Lot(plain_texts if attempt == 0 else [], [positions[n] for n in send_plain]),
                 _Lot([wires[n] for n in pending], [positions[n] for n in pending], tagged=True),
             )
-            for number, reply in zip(send_plain, plain_replies, strict=True):
-                outcomes[number] = _Outcome(codes.from_text(reply))
+            outcomes.update(zip(send_plain, plain_replies, strict=True))
             for number, reply in zip(pending, tagged_replies, strict=True):
-                read = self._read_reply(reply, units[number])
+                read = self._read_reply(reply, _segment(units[number]))
                 if isinstance(read, str):
                     problems[number] = read
                 else:
@@ -332,9 +358,10 @@ class Provider(abc.ABC):
                 log.info(
                     "%s: %d segment(s) lost their codes; asking again", self.name, len(pending)
                 )
-        broken = [number for number in range(len(units)) if number not in outcomes]
-        if broken:
-            await self._piecewise(units, broken, problems, outcomes, request, positions)
+        if len(outcomes) < len(units):
+            broken = [number for number in range(len(units)) if number not in outcomes]
+            tagged = [_segment(unit) for unit in units]
+            await self._piecewise(tagged, broken, problems, outcomes, request, positions)
         return [outcomes[number] for number in range(len(units))]
 
     def _read_reply(self, reply: str, unit: inline.Tagged) -> inline.Tagged | str:
@@ -351,7 +378,7 @@ class Provider(abc.ABC):
         units: list[inline.Tagged],
         broken: list[int],
         problems: Mapping[int, str],
-        outcomes: dict[int, _Outcome],
+        outcomes: dict[int, _Result],
         request: BatchRequest,
         positions: list[int],
     ) -> None:
@@ -500,6 +527,12 @@ class Provider(abc.ABC):
     async def validate_language(self, code: str, *, role: LanguageRole = "target") -> str:
         """The provider's spelling of ``code`` (a BCP 47 tag or a gettext locale name such
         as ``pt_BR`` or ``sr@latin``); UnsupportedLanguage if it is not offered."""
+        # A job asks once per request: the answers stand as long as the language list.
+        if self._chosen[0] is not self._languages:
+            self._chosen = (self._languages, {})
+        known = self._chosen[1].get((code, role))
+        if known is not None:
+            return known
         tag = languages.parse_tag(code)
         if tag is None:
             raise UnsupportedLanguage(
@@ -514,6 +547,8 @@ class Provider(abc.ABC):
         ]
         chosen = languages.closest(code, offered, role)
         if chosen is not None:
+            if self._chosen[0] is self._languages:
+                self._chosen[1][code, role] = chosen
             return chosen
         related = sorted(offer for offer in offered if primary_subtag(offer) == tag.language)
         hint = (
@@ -649,6 +684,21 @@ class Provider(abc.ABC):
         detail = error.message.removeprefix(f"{self.name}: ")
         self._cooling = (type(error), detail, time.monotonic() + self.cooldown)
         log.warning("%s; pausing this provider for %g s", error, self.cooldown)
+
+
+def _text_of(unit: _Unit) -> str:
+    return unit if isinstance(unit, str) else unit.prose
+
+
+def _segment(unit: _Unit | _Outcome) -> inline.Tagged:
+    """A unit or a result as a segment (a text alone is one without codes)."""
+    if isinstance(unit, str):
+        return codes.from_text(unit)
+    return unit if isinstance(unit, inline.Tagged) else unit.segment
+
+
+def _repaired(result: _Result) -> str | None:
+    return None if isinstance(result, str) else result.repaired
 
 
 async def _run_all(coroutines: Sequence[Coroutine[Any, Any, None]]) -> None:

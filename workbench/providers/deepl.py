@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any, TypeVar
 
 import deepl
@@ -193,8 +193,9 @@ class DeepLProvider(Provider):
             raise InvalidInput(f"deepl: formality must be one of {', '.join(sorted(FORMALITIES))}")
 
     def wire_size(self, text: str) -> int:
-        # requests writes ASCII-only JSON: "é" travels as six bytes, "\u00e9".
-        return len(json.dumps(text)) + 2
+        # requests writes ASCII-only JSON: "é" travels as six bytes, "\u00e9". The encoder
+        # json.dumps calls for a string, without its per-call setup.
+        return len(encode_basestring_ascii(text)) + 2
 
     # --- translation ----------------------------------------------------------------
     async def _translate_batch(self, texts: list[str], request: BatchRequest) -> list[str]:
