@@ -260,6 +260,19 @@ async def verify_api_key(
     the reason is given (revoked, expired, owner deactivated). Updates ``last_used_at``
     at most once per :data:`LAST_USED_RESOLUTION`; the caller commits.
     """
+    _, user = await prove_api_key(session, key, scope=scope, now=now, server_secret=server_secret)
+    return user
+
+
+async def prove_api_key(
+    session: AsyncSession,
+    key: str,
+    *,
+    scope: ApiScope | None = None,
+    now: datetime | None = None,
+    server_secret: bytes | None = None,
+) -> tuple[ApiKey, User]:
+    """:func:`verify_api_key`, also giving the key's row (read by the same query)."""
     now = now or utcnow()
     pepper = server_secret if server_secret is not None else secret_key(get_settings())
     # Only a session with nothing of the caller's in it may end its read transaction early.
@@ -296,7 +309,7 @@ async def verify_api_key(
     if scope is not None and scope.value not in row.scopes:
         raise PermissionDenied(f"the API key {prefix} does not have the {scope.value!r} scope")
     if row.last_used_at is not None and row.last_used_at > now - LAST_USED_RESOLUTION:
-        return user
+        return row, user
     if started_here:
         # Reads then a write: on SQLite the write must start its own (immediate) transaction.
         await session.commit()
@@ -310,7 +323,7 @@ async def verify_api_key(
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
-    return user
+    return row, user
 
 
 def _digest(pepper: bytes, key: str) -> str:

@@ -1,7 +1,7 @@
 """Who calls the API: ``Authorization: DeepL-Auth-Key <workbench key>``, checked per request.
 
 A workbench API key (``wb_<prefix>_<secret>``) is sent the way DeepL's clients send
-theirs; :func:`workbench.accounts.api_keys.verify_api_key` proves it (HMAC), refuses a
+theirs; :func:`workbench.accounts.api_keys.prove_api_key` proves it (HMAC), refuses a
 revoked or expired key or a deactivated owner, and records its use (``last_used_at``).
 
 Scopes: translating and listing languages need ``translate``; ``/v2/usage`` accepts
@@ -19,10 +19,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workbench.accounts.api_keys import ApiScope, get_api_key, verify_api_key
+from workbench.accounts.api_keys import ApiScope, prove_api_key
 from workbench.accounts.ratelimit import admit_api_request
-from workbench.db import Database
-from workbench.errors import AuthenticationFailed, PermissionDenied
+from workbench.db import Database, begin_write
+from workbench.errors import AuthenticationFailed, PermissionDenied, RateLimitExceeded
 
 SCHEME = "DeepL-Auth-Key"
 MAX_HEADER = 512  # a workbench key is ~60 characters
@@ -56,13 +56,18 @@ async def authenticate(db: Database, key: str, scopes: Sequence[ApiScope]) -> Ca
     """The caller of a valid key having one of ``scopes``; its use is recorded and
     counted against the owner's tier rate and the key's own (429 beyond either)."""
     async with db.session() as session:
-        user = await verify_api_key(session, key)
-        row = await get_api_key(session, key)
+        # One write transaction: the key's check, its use and the rate limits' hits.
+        await begin_write(session)
+        row, user = await prove_api_key(session, key)
         if not any(scope.value in row.scopes for scope in scopes):
             wanted = " or ".join(repr(scope.value) for scope in scopes)
+            await session.commit()  # the key's use is recorded all the same
             raise PermissionDenied(f"the API key {row.prefix} does not have the {wanted} scope")
-        caller = Caller(user.id, row.prefix, row.provider or None, row.model or None)
+        try:
+            # Counted in the database, so the limit holds across every API process.
+            await admit_api_request(session, user.id, row)
+        except RateLimitExceeded:
+            await session.commit()  # the refused request's hits were undone; its use stays
+            raise
         await session.commit()
-        # Counted in the database, so the limit holds across every API process.
-        await admit_api_request(session, user.id, row)
-    return caller
+    return Caller(user.id, row.prefix, row.provider or None, row.model or None)

@@ -345,19 +345,24 @@ class Engine:
             on_submitted(job, estimate)
         worker_id = f"inline:{uuid.uuid4().hex[:12]}"
         beat = asyncio.create_task(self._renew(worker_id))
+        completed = False
         try:
             while True:
                 await self.work(job.id, worker_id, progress=progress)
                 async with self.db.session() as session:
                     job = await jobs.get_job(session, job.id)
                 if job.status not in jobs.ACTIVE:
+                    completed = job.status is JobStatus.COMPLETED
                     return job
                 # Another worker holds the last chunks (or is finishing): wait for it.
                 await asyncio.sleep(0.2)
         finally:
             await _stop(beat)
-            async with self.db.session() as session:
-                await jobs.release_claims(session, worker_id, job.id)
+            # A completed job holds no claim: its segments are all translated and its
+            # finisher let go of it. Any other end may leave some (an error, a cancel).
+            if not completed:
+                async with self.db.session() as session:
+                    await jobs.release_claims(session, worker_id, job.id)
 
     # --- working ------------------------------------------------------------------------
 
@@ -392,10 +397,9 @@ class Engine:
         progress: ProgressCallback | None,
         translated: list[int],
     ) -> Help:
-        if not await self._start(job_id):
+        job = await self._start(job_id)
+        if job is None:
             return Help(ended=await self._settle_stopped(job_id))
-        async with self.db.session() as session:
-            job = await jobs.get_job(session, job_id)
         try:
             await self._translate(job, worker_id, stop, progress, translated)
         except JOB_ERRORS as error:
@@ -457,17 +461,18 @@ class Engine:
         await self._fail(job_id, failure, cause=error)
         return True
 
-    async def _start(self, job_id: uuid.UUID) -> bool:
-        """Move a queued job to running (reserving the quota of a resumed run)."""
+    async def _start(self, job_id: uuid.UUID) -> TranslationJob | None:
+        """Move a queued job to running (reserving the quota of a resumed run); the
+        running job, or None when it is not to be worked on now."""
         async with self.db.session() as session:
             await begin_write(session)
             job = await jobs.get_job(session, job_id)
             if job.status is JobStatus.RUNNING:
                 await session.commit()
-                return True
+                return job
             if job.status is not JobStatus.QUEUED or jobs.backing_off(job, utcnow()):
                 await session.commit()
-                return False
+                return None
             try:
                 if not accounting.is_open(job):  # resumed after a failure or cancel
                     pending = await session.scalars(
@@ -484,7 +489,7 @@ class Engine:
             except JOB_ERRORS as error:
                 await session.rollback()
                 await self._fail(job_id, error)
-                return False
+                return None
             now = utcnow()
             job.status = JobStatus.RUNNING
             job.started_at = job.started_at or now
@@ -500,7 +505,7 @@ class Engine:
                 job.memory_hits,
                 job.attempts,
             )
-            return True
+            return job
 
     async def _translate(
         self,
@@ -510,6 +515,11 @@ class Engine:
         progress: ProgressCallback | None,
         translated: list[int],
     ) -> None:
+        # No more lanes than chunks left: a small job (an API request) claims in one, and
+        # one the memory answered entirely (its segments stored at submit) needs nothing.
+        pending = job.total_segments - job.done_segments
+        if pending <= 0:
+            return
         provider = await self.translating_provider(job.provider)
         # The glossary as it is now: an edit since the job was submitted applies to what
         # is still to translate, and those memory entries are keyed by the new content.
@@ -541,8 +551,9 @@ class Engine:
                 # Added after the await: ``+=`` across an await would lose other lanes' counts.
                 translated[0] += stored
 
+        lanes = min(LANES, -(-pending // chunk_size))
         outages = self.db.outages.count
-        results = await asyncio.gather(*(lane() for _ in range(LANES)), return_exceptions=True)
+        results = await asyncio.gather(*(lane() for _ in range(lanes)), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -750,7 +761,7 @@ class Engine:
             )
             await session.commit()
             await session.refresh(job)
-            _log_end(job, await _owner(session, job), error, cause)
+            _log_end(job, await _owner(session, job, logging.WARNING), error, cause)
         await self._settle_stopped(job_id)
 
     async def _settle_stopped(self, job_id: uuid.UUID) -> bool:
@@ -968,10 +979,12 @@ async def _store_results(
     return set(written.scalars())
 
 
-async def _owner(session: AsyncSession, job: TranslationJob) -> str:
-    """Who a job belongs to, for its log lines."""
+async def _owner(session: AsyncSession, job: TranslationJob, level: int = logging.INFO) -> str:
+    """Who a job belongs to, for its log lines (not looked up for a line not written)."""
     if job.user_id is None:
         return "no user"
+    if not log.isEnabledFor(level):
+        return str(job.user_id)
     email = await session.scalar(select(User.email).where(User.id == job.user_id))
     return email or str(job.user_id)
 

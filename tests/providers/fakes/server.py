@@ -174,6 +174,8 @@ class FakeServer(abc.ABC):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Many clients connect at once in benchmarks: the default backlog (5) drops their SYNs.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that gave up (timeout tests) close their end; that is expected here.
