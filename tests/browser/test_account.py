@@ -97,7 +97,7 @@ def test_a_translator_makes_and_revokes_a_key(server: Server, page: Page, owner:
     page.locator(".wb-account-key-rate input").fill("30")
     create = page.locator("button.wb-account-key-create")
     create.click()
-    field = page.locator("input.wb-account-key-value")
+    field = page.locator("input.wb-key-value")
     expect(field).to_have_value(KEY)
     beside(field, create, within=160)
     expect(page.locator(".wb-account-key-secret")).to_contain_text("shown only this once")

@@ -10,9 +10,7 @@ on the Users page.
 
 from __future__ import annotations
 
-import asyncio
 import html
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,10 +25,11 @@ from workbench.accounts.usage import DayUsage, daily_usage
 from workbench.db.base import utcnow
 from workbench.db.models import ApiKey, Tier
 from workbench.errors import AuthenticationFailed, InvalidInput, ProviderNotAllowed
-from workbench.ui.charts import bar_chart, chart_widget, show_chart
+from workbench.ui.charts import chart_widget, draw_usage
 from workbench.ui.component import Component, ask, confirm_row, first_paint, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.keys import shown_once
 from workbench.ui.labels import provider_label
 from workbench.ui.tables import html_table, tag
 from workbench.ui.tasks import Status
@@ -272,7 +271,7 @@ class AccountPage(Component):
         await self._refresh()
         self.key_name.value = ""
         self.key_rate.value = ""
-        self.key_secret.value = self._secret_html(created.key)
+        self.key_secret.value = shown_once(self.t, created.key)
         self.key_create_status.ok(t._("API key {prefix} created.", prefix=prefix))
 
     def _rate(self) -> int | None:
@@ -479,49 +478,7 @@ class AccountPage(Component):
             return  # the same bars as on screen
         self._charted = drawn
         await first_paint(self.kpis)
-        t = self.t
-        labels = [t.date(day.day, "d MMM") for day in usage]
-        translations = t._("Translations per day")
-        characters = t._("Characters per day")
-        translations_png, characters_png = await asyncio.gather(
-            asyncio.to_thread(
-                bar_chart,
-                labels,
-                {translations: [day.translations for day in usage]},
-                title=translations,
-                width=5.5,
-            ),
-            asyncio.to_thread(
-                bar_chart,
-                labels,
-                {characters: [day.characters for day in usage]},
-                title=characters,
-                width=5.5,
-            ),
-        )
-        show_chart(self.translations_chart, translations_png)
-        show_chart(self.characters_chart, characters_png)
-
-    def _secret_html(self, key: str) -> str:
-        t = self.t
-        warning = t._(
-            "Your new API key is shown only this once: copy it now and keep it somewhere safe."
-        )
-        copy, copied = t._("Copy"), t._("Copied")
-        script = (
-            f"navigator.clipboard.writeText({json.dumps(key)});"
-            f"this.textContent={json.dumps(copied)};"
-        )
-        return (
-            '<div class="wb-secret" role="status">'
-            f'<div style="font-family:var(--jp-ui-font-family, sans-serif);margin-bottom:.3em">'
-            f"<b>{html.escape(warning)}</b></div>"
-            f'<input type="text" readonly class="wb-account-key-value" size="72" '
-            f'value="{html.escape(key, quote=True)}" onfocus="this.select()" '
-            'style="font-family:monospace;font-size:1em;line-height:1.6;padding:.2em .4em"> '
-            f'<button type="button" class="wb-copy" onclick="{html.escape(script, quote=True)}">'
-            f"{html.escape(copy)}</button></div>"
-        )
+        await draw_usage(self.translations_chart, self.characters_chart, self.t, usage)
 
 
 def _row(children: list[widgets.Widget]) -> widgets.HBox:

@@ -6,11 +6,17 @@ is imported when the first chart is drawn (in a worker thread), not when a page 
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
+
+if TYPE_CHECKING:
+    from workbench.accounts.usage import DayUsage
+    from workbench.ui.i18n import Texts
 
 LABELS_PER_INCH = 1.2  # date labels such as "28 Nov" at 8 pt
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -77,3 +83,34 @@ def show_chart(image: widgets.Image, png: bytes) -> None:
     image.value = png
     image.layout.width = f"{width}px" if width else None
     image.layout.display = None if width else "none"
+
+
+async def draw_usage(
+    translations_chart: widgets.Image,
+    characters_chart: widgets.Image,
+    t: Texts,
+    usage: Sequence[DayUsage],
+) -> None:
+    """A user's translations and characters per day, drawn into the two images (off the
+    event loop, both at once: drawing takes a moment and the page stays responsive)."""
+    labels = [t.date(day.day, "d MMM") for day in usage]
+    translations = t._("Translations per day")
+    characters = t._("Characters per day")
+    translations_png, characters_png = await asyncio.gather(
+        asyncio.to_thread(
+            bar_chart,
+            labels,
+            {translations: [day.translations for day in usage]},
+            title=translations,
+            width=5.5,
+        ),
+        asyncio.to_thread(
+            bar_chart,
+            labels,
+            {characters: [day.characters for day in usage]},
+            title=characters,
+            width=5.5,
+        ),
+    )
+    show_chart(translations_chart, translations_png)
+    show_chart(characters_chart, characters_png)

@@ -8,9 +8,7 @@ which check the admin and write the audit entry; the page then reads everything 
 
 from __future__ import annotations
 
-import asyncio
 import html
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,10 +25,11 @@ from workbench.accounts.usage import DayUsage, daily_usage
 from workbench.db.base import utcnow
 from workbench.db.models import ApiKey, Role, Tier, User
 from workbench.errors import InvalidInput, NotFound
-from workbench.ui.charts import bar_chart, chart_widget, show_chart
+from workbench.ui.charts import chart_widget, draw_usage
 from workbench.ui.component import Component, confirm_row, yes_button
 from workbench.ui.context import Context
 from workbench.ui.i18n import N_
+from workbench.ui.keys import shown_once
 from workbench.ui.tables import Head, html_table, tag
 
 PAGE_SIZE = 25
@@ -460,7 +459,7 @@ class UsersPage(Component):
         await self._refresh()
         self.key_name.value = ""
         self.key_expiry.value = None
-        self.key_secret.value = self._secret_html(created.key)
+        self.key_secret.value = shown_once(self.t, created.key)
         self.status.ok(
             self.t._(
                 "API key {prefix} created for {email}. Copy it now: it will not be shown again.",
@@ -655,45 +654,7 @@ class UsersPage(Component):
         if drawn == self._charted:
             return  # the same bars as on screen: most changes here do not touch usage
         self._charted = drawn
-        t = self.t
-        labels = [t.date(day.day, "d MMM") for day in usage]
-        translations = t._("Translations per day")
-        characters = t._("Characters per day")
-        # Drawing takes a moment: keep the page responsive meanwhile.
-        translations_png, characters_png = await asyncio.gather(
-            asyncio.to_thread(
-                bar_chart,
-                labels,
-                {translations: [day.translations for day in usage]},
-                title=translations,
-                width=5.5,
-            ),
-            asyncio.to_thread(
-                bar_chart,
-                labels,
-                {characters: [day.characters for day in usage]},
-                title=characters,
-                width=5.5,
-            ),
-        )
-        show_chart(self.translations_chart, translations_png)
-        show_chart(self.characters_chart, characters_png)
-
-    def _secret_html(self, key: str) -> str:
-        t = self.t
-        intro = t._("The new API key (shown only this once):")
-        copy, copied = t._("Copy"), t._("Copied")
-        script = (
-            f"navigator.clipboard.writeText({json.dumps(key)});"
-            f"this.textContent={json.dumps(copied)};"
-        )
-        return (
-            '<div class="wb-secret" role="status">'
-            f"<div>{html.escape(intro)}</div>"
-            f'<code style="user-select:all">{html.escape(key)}</code> '
-            f'<button type="button" class="wb-copy" onclick="{html.escape(script, quote=True)}">'
-            f"{html.escape(copy)}</button></div>"
-        )
+        await draw_usage(self.translations_chart, self.characters_chart, self.t, usage)
 
     # helpers
 
