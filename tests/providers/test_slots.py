@@ -137,6 +137,43 @@ async def test_the_engines_providers_go_through_the_shared_gate(
     assert await holders(db, "google_cloud") == {0: None}  # claimed, then released
 
 
+async def _pace_hits(db: Database, provider: str) -> int:
+    async with db.session() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(RateLimitHit)
+            .where(RateLimitHit.bucket == f"pace:{provider}")
+        )
+    return int(count or 0)
+
+
+async def test_a_busy_process_keeps_its_slot_and_releases_it_when_idle_or_closing(
+    db: Database,
+) -> None:
+    settings = fake_settings("google_cloud", "http://127.0.0.1:9")
+    gate = SharedGate(db)
+    async with Engine(db, settings) as engine:
+        provider = engine.provider("pseudo")
+        provider.requests_per_second = 1000.0  # the slot's share of the pace: no wait here
+        for _ in range(10):
+            async with gate.request(provider):
+                pass
+        # One claim (one pace hit) served the ten requests; the slot is still held.
+        assert await _pace_hits(db, "pseudo") == 1
+        assert (await holders(db, "pseudo"))[0] is not None
+        # Idle for longer than it is kept: released without anyone asking.
+        for _ in range(300):
+            if list((await holders(db, "pseudo")).values()) == [None]:
+                break
+            await asyncio.sleep(0.01)
+        assert await holders(db, "pseudo") == {0: None}
+        async with gate.request(provider):
+            pass
+        assert await _pace_hits(db, "pseudo") == 2
+        await gate.aclose()  # closing gives back what is still kept
+        assert await holders(db, "pseudo") == {0: None}
+
+
 # --- several processes, one database, one fake provider ----------------------------------
 
 PROCESSES = 3

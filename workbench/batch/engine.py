@@ -238,6 +238,7 @@ class Engine:
         self._retired = []
         for provider in providers:
             await provider.aclose()
+        await self._gate.aclose()  # the provider slots this process still holds
 
     async def __aenter__(self) -> Engine:
         return self

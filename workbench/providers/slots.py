@@ -8,11 +8,12 @@ Claiming a slot also counts the request in the provider's pace bucket
 transaction, serialised per provider (a PostgreSQL advisory lock; SQLite's write lock).
 A request that finds every slot taken waits: woken at once by a release in this process,
 else polling with a growing, jittered delay; one over the pace waits until the window
-admits it. A slot is released on exit, even on error or cancellation; the lease covers
-the request's timeout, so a process that dies frees its slots when their leases end.
+admits it. The lease covers the request's timeout, so a process that dies frees its
+slots when their leases end.
 
 :class:`SharedGate` is how an engine hands this to its providers
-(:class:`~workbench.providers.base.Gate`).
+(:class:`~workbench.providers.base.Gate`): it keeps a claimed slot for the process's next
+requests, so a busy provider costs a database round trip per slot, not per request.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ SLOT_LOCKS = 0x5742_0002  # advisory lock namespace (buckets use ...0001)
 LEASE_MARGIN = 15.0
 FIRST_POLL = 0.01  # seconds; doubles while every slot stays taken
 LAST_POLL = 0.25
+KEEP_IDLE = 0.5  # seconds a process keeps a slot it has no request for, before releasing it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +86,7 @@ class Releases:
         self._event = asyncio.Event()
 
 
-@asynccontextmanager
-async def provider_slot(
+async def claim_slot(
     db: Database,
     provider: str,
     concurrency: int,
@@ -95,8 +96,8 @@ async def provider_slot(
     pace: Pace | None = None,
     releases: Releases | None = None,
     writes: AbstractAsyncContextManager[Any] | None = None,
-) -> AsyncIterator[int]:
-    """Hold one of ``provider``'s ``concurrency`` slots (its number) for the block.
+) -> int:
+    """Claim one of ``provider``'s ``concurrency`` slots for ``holder``; its number.
 
     Waits while every slot is held or the ``pace`` is full. ``holder`` names this claim
     (unique); ``lease`` is how many seconds the slot stays held if it is never released.
@@ -112,7 +113,7 @@ async def provider_slot(
         async with guard:
             slot, wait = await _try_claim(db, provider, concurrency, holder, lease, pace)
         if slot is not None:
-            break
+            return slot
         if wait is not None:  # the pace: the window admits one in exactly this long
             await asyncio.sleep(wait)
             continue
@@ -124,11 +125,38 @@ async def provider_slot(
             with suppress(TimeoutError):
                 await asyncio.wait_for(released.wait(), pause)
         delay = min(delay * 2, LAST_POLL)
+
+
+@asynccontextmanager
+async def provider_slot(
+    db: Database,
+    provider: str,
+    concurrency: int,
+    *,
+    holder: str,
+    lease: float,
+    pace: Pace | None = None,
+    releases: Releases | None = None,
+    writes: AbstractAsyncContextManager[Any] | None = None,
+) -> AsyncIterator[int]:
+    """Hold one of ``provider``'s slots (its number) for the block (:func:`claim_slot`),
+    released on exit, even on error or cancellation."""
+    slot = await claim_slot(
+        db,
+        provider,
+        concurrency,
+        holder=holder,
+        lease=lease,
+        pace=pace,
+        releases=releases,
+        writes=writes,
+    )
     try:
         yield slot
     finally:
         # Shielded: a cancelled request still gives its slot back.
-        await asyncio.shield(_release(db, provider, slot, holder, guard, releases))
+        guard = writes if writes is not None else nullcontext()
+        await asyncio.shield(release_slot(db, provider, slot, holder, guard, releases))
 
 
 async def _try_claim(
@@ -171,7 +199,7 @@ async def _try_claim(
     return slot, None
 
 
-async def _release(
+async def release_slot(
     db: Database,
     provider: str,
     slot: int,
@@ -198,9 +226,28 @@ async def _release(
         releases.notify()
 
 
+@dataclass(slots=True)
+class _Kept:
+    """A slot this process holds between requests: claimed once, reused while busy."""
+
+    slot: int
+    holder: str
+    expires: float  # the event loop's time when its lease ends
+    next_start: float = 0.0  # the slot's own pace: its next request may start then
+    idle: asyncio.TimerHandle | None = None
+
+
 class SharedGate:
-    """The :class:`~workbench.providers.base.Gate` of an engine's providers: each request
-    holds a shared slot and counts in the shared pace (see the module)."""
+    """The :class:`~workbench.providers.base.Gate` of an engine's providers (see the module).
+
+    A slot is claimed in the database once and then kept by this process while it has
+    requests to send: the next request takes a kept slot without a database round trip,
+    and a slot idle for :data:`KEEP_IDLE` seconds is released. The bound across processes
+    is unchanged (a kept slot is held), and so is a dead process's: its leases end. The
+    pace is counted in the database as a slot is claimed, and a kept slot starts requests
+    no faster than its share of the pace (``concurrency / requests_per_second`` seconds
+    apart), so all the slots together keep to the provider's pace.
+    """
 
     def __init__(
         self, db: Database, *, writes: AbstractAsyncContextManager[Any] | None = None
@@ -209,17 +256,72 @@ class SharedGate:
         self._writes = writes
         self._name = f"{socket.gethostname()[:120]}:{os.getpid()}"
         self._releases: Releases | None = None
+        self._kept: dict[str, list[_Kept]] = {}
+        self._releasing: set[asyncio.Task[None]] = set()
 
     def request(self, provider: Provider) -> AbstractAsyncContextManager[object]:
         if self._releases is None:  # made on first use, inside the event loop
             self._releases = Releases()
-        return provider_slot(
-            self.db,
-            provider.name,
-            provider.concurrency,
-            holder=f"{self._name}:{uuid.uuid4().hex[:16]}",
-            lease=provider.timeout + LEASE_MARGIN,
-            pace=Pace.per_second(provider.name, provider.requests_per_second),
-            releases=self._releases,
-            writes=self._writes,
+        return self._hold(provider)
+
+    @asynccontextmanager
+    async def _hold(self, provider: Provider) -> AsyncIterator[int]:
+        loop = asyncio.get_running_loop()
+        kept = self._reusable(provider, loop.time())
+        if kept is None:
+            holder = f"{self._name}:{uuid.uuid4().hex[:16]}"
+            lease = provider.timeout + LEASE_MARGIN + KEEP_IDLE
+            slot = await claim_slot(
+                self.db,
+                provider.name,
+                provider.concurrency,
+                holder=holder,
+                lease=lease,
+                pace=Pace.per_second(provider.name, provider.requests_per_second),
+                releases=self._releases,
+                writes=self._writes,
+            )
+            kept = _Kept(slot, holder, loop.time() + lease)
+        elif kept.next_start > loop.time():
+            await asyncio.sleep(kept.next_start - loop.time())
+        kept.next_start = loop.time() + provider.concurrency / provider.requests_per_second
+        try:
+            yield kept.slot
+        finally:
+            idle = self._kept.setdefault(provider.name, [])
+            idle.append(kept)
+            kept.idle = loop.call_later(KEEP_IDLE, self._give_back, provider.name, kept)
+
+    def _reusable(self, provider: Provider, now: float) -> _Kept | None:
+        """A kept slot whose lease still covers a request, if any; the others go back."""
+        idle = self._kept.get(provider.name, [])
+        while idle:
+            kept = idle.pop()
+            if kept.idle is not None:
+                kept.idle.cancel()
+            if kept.slot < provider.concurrency and kept.expires - now > provider.timeout + 1:
+                return kept
+            self._give_back(provider.name, kept)
+        return None
+
+    def _give_back(self, provider: str, kept: _Kept) -> None:
+        """Release a kept slot (in the background); it is no longer this process's."""
+        idle = self._kept.get(provider, [])
+        if kept in idle:
+            idle.remove(kept)
+        guard = self._writes if self._writes is not None else nullcontext()
+        task = asyncio.get_running_loop().create_task(
+            release_slot(self.db, provider, kept.slot, kept.holder, guard, self._releases)
         )
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def aclose(self) -> None:
+        """Release every kept slot now (the engine is closing)."""
+        for provider, idle in list(self._kept.items()):
+            for kept in list(idle):
+                if kept.idle is not None:
+                    kept.idle.cancel()
+                self._give_back(provider, kept)
+        if self._releasing:
+            await asyncio.gather(*self._releasing, return_exceptions=True)
