@@ -8,8 +8,11 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -23,7 +26,19 @@ from workbench.batch.engine import Engine
 from workbench.db import Database
 from workbench.db.base import utcnow
 from workbench.db.models import ProviderSlot, RateLimitHit
-from workbench.providers.slots import Pace, SharedGate, provider_slot
+from workbench.providers.slots import Pace, SharedGate, claim_slot, release_slot
+
+
+@asynccontextmanager
+async def provider_slot(
+    db: Database, provider: str, concurrency: int, **claim: Any
+) -> AsyncIterator[int]:
+    """A slot held for the block: claimed, then released even on error or cancellation."""
+    slot = await claim_slot(db, provider, concurrency, **claim)
+    try:
+        yield slot
+    finally:
+        await asyncio.shield(release_slot(db, provider, slot, claim["holder"], nullcontext(), None))
 
 
 async def holders(db: Database, provider: str = "fake") -> dict[int, str | None]:

@@ -127,38 +127,6 @@ async def claim_slot(
         delay = min(delay * 2, LAST_POLL)
 
 
-@asynccontextmanager
-async def provider_slot(
-    db: Database,
-    provider: str,
-    concurrency: int,
-    *,
-    holder: str,
-    lease: float,
-    pace: Pace | None = None,
-    releases: Releases | None = None,
-    writes: AbstractAsyncContextManager[Any] | None = None,
-) -> AsyncIterator[int]:
-    """Hold one of ``provider``'s slots (its number) for the block (:func:`claim_slot`),
-    released on exit, even on error or cancellation."""
-    slot = await claim_slot(
-        db,
-        provider,
-        concurrency,
-        holder=holder,
-        lease=lease,
-        pace=pace,
-        releases=releases,
-        writes=writes,
-    )
-    try:
-        yield slot
-    finally:
-        # Shielded: a cancelled request still gives its slot back.
-        guard = writes if writes is not None else nullcontext()
-        await asyncio.shield(release_slot(db, provider, slot, holder, guard, releases))
-
-
 async def _try_claim(
     db: Database, provider: str, concurrency: int, holder: str, lease: float, pace: Pace | None
 ) -> tuple[int | None, float | None]:
